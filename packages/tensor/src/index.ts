@@ -5,3 +5,5 @@ export * from './storage.js';
 export * from './errors.js';
 export * from './tensor.js';
 export * from './registry.js';
+export * from './dtype.js';
+export * from './ops/index.js';

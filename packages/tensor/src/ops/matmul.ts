@@ -1,0 +1,2 @@
+// placeholder: filled in by the ops work; keeps ops/index.ts compiling.
+export {};
