@@ -1,2 +1,6 @@
 // @patchwise/io: safetensors, image decoding, PIL-exact preprocessing and the Hugging Face hub cache.
-export {};
+// Depends on @patchwise/tensor, pngjs and jpeg-js only.
+export * from './safetensors/index.js';
+export * from './image/index.js';
+export * from './preprocess/index.js';
+export * from './hub/index.js';

@@ -1,0 +1,2 @@
+// placeholder: filled in by the preprocess work; keeps the package index compiling.
+export {};

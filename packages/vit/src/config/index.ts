@@ -1,0 +1,2 @@
+// placeholder: filled in by the config work; keeps the package index compiling.
+export {};
