@@ -1,0 +1,170 @@
+// JPEG corpus (jpeg-js, libjpeg-turbo, jpeg-decoder reftest + crashtest, Pillow) and the EXIF/CMYK photos:
+// each file behaves as its manifest says, and decoded pixels are compared with Pillow 9.4 / libjpeg-turbo's
+// decode (pil-ref PNGs made by tools/image-measure/make_test_data.py, EXIF-transposed like HF load_image).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeImage, ImageDecodeError, toRGB, type DecodedImage } from '@patchwise/io';
+
+/**
+ * Decoder-vs-libjpeg tolerances, in 8-bit levels (the one place they live).
+ * 4:4:4 (no chroma subsampling): only IDCT / colour-conversion rounding differs: README guidance max <= 4,
+ * mean ~0.5. Subsampled chroma: jpeg-js upsamples nearest-neighbour where libjpeg uses "fancy" (triangle)
+ * upsampling, so edges differ by up to ~50+ levels; the bound there is the per-file difference the manifest
+ * recorded for jpeg-js against libjpeg-turbo (`jpegjs_vs_pillow_rgb`), i.e. we must be no worse than that.
+ */
+const TOL_444 = { max: 4, mean: 0.6 };
+
+interface JpegEntry {
+  file: string; expect: 'decode' | 'decode-lenient' | 'unsupported-or-decode' | 'reject';
+  expect_width?: number; expect_height?: number; expect_channels?: number;
+  structure?: { sampling?: string; adobe_transform?: number; components?: number };
+  jpegjs_vs_pillow_rgb?: { max_abs: number; mean_abs: number } | null;
+  pil_ref?: { file: string; width: number; height: number };
+  exif_orientation?: number | null; display_size?: [number, number];
+}
+
+function load(dir: URL): JpegEntry[] {
+  return (JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8')) as { files: JpegEntry[] }).files;
+}
+
+function diff(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
+  let max = 0, sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    sum += d;
+    if (d > max) max = d;
+  }
+  return { max, mean: sum / a.length };
+}
+
+function is444(e: JpegEntry): boolean {
+  return (e.structure?.sampling ?? '').split('x').every((s) => s === '11');
+}
+
+function suite(name: string, dir: URL): void {
+  const files = load(dir);
+  describe(`${name} manifest`, () => {
+    for (const e of files) {
+      it(`${e.file} -> ${e.expect}`, () => {
+        let img: DecodedImage | undefined;
+        let err: unknown;
+        const t0 = performance.now();
+        try {
+          img = decodeImage(readFileSync(new URL(e.file, dir)), { fileName: e.file });
+        } catch (x) {
+          err = x;
+        }
+        expect(performance.now() - t0).toBeLessThan(10_000); // never hang
+        if (err !== undefined) expect(err, String(err)).toBeInstanceOf(ImageDecodeError);
+        switch (e.expect) {
+          case 'decode': {
+            expect(err, String(err)).toBeUndefined();
+            expect(img!.components).toBe(e.expect_channels);
+            const [w, h] = e.display_size ?? [e.expect_width!, e.expect_height!];
+            // photos give the size after EXIF transpose; corpus files have no rotating orientation except where noted
+            if (e.pil_ref !== undefined) expect([img!.width, img!.height]).toEqual([e.pil_ref.width, e.pil_ref.height]);
+            else expect([img!.width, img!.height]).toEqual([w, h]);
+            expect(img!.mode).toBe(e.expect_channels === 1 ? 'L' : 'RGB');
+            if (e.pil_ref !== undefined) {
+              const ref = decodeImage(readFileSync(new URL(e.pil_ref.file, dir)));
+              const d = diff(toRGB(img!).data, toRGB(ref).data);
+              const tol = is444(e) ? TOL_444 : { max: e.jpegjs_vs_pillow_rgb!.max_abs, mean: e.jpegjs_vs_pillow_rgb!.mean_abs + 1e-3 };
+              expect(d.max, `max abs diff vs PIL (mean ${d.mean.toFixed(3)})`).toBeLessThanOrEqual(tol.max);
+              expect(d.mean, 'mean abs diff vs PIL').toBeLessThanOrEqual(tol.mean);
+            }
+            break;
+          }
+          case 'decode-lenient':
+            if (img !== undefined && e.expect_width !== undefined) expect([img.width, img.height]).toEqual([e.expect_width, e.expect_height]);
+            break;
+          case 'unsupported-or-decode':
+            if (err !== undefined) {
+              expect((err as ImageDecodeError).kind).toBe('unsupported');
+              expect((err as Error).message).toMatch(/not supported/);
+            }
+            break;
+          case 'reject':
+            expect(img, 'must be rejected').toBeUndefined();
+            break;
+        }
+      });
+    }
+  });
+}
+
+suite('JPEG', new URL('./data/jpeg/', import.meta.url));
+suite('photos', new URL('./data/photos/', import.meta.url));
+
+describe('JPEG traps', () => {
+  const dir = new URL('./data/jpeg/', import.meta.url);
+  const files = load(dir);
+
+  it('covers every outcome class and the colour-space traps', () => {
+    expect(new Set(files.map((f) => f.expect))).toEqual(new Set(['decode', 'decode-lenient', 'unsupported-or-decode', 'reject']));
+    const adobe0rgb = files.filter((f) => f.structure?.components === 3 && f.structure.adobe_transform === 0);
+    expect(adobe0rgb.length).toBeGreaterThan(0);
+  });
+
+  it('decodes an Adobe-transform-0 RGB JPEG without the YCbCr transform (jpeg-js default miscolours it)', () => {
+    const e = files.find((f) => f.file === 'jpeg-decoder-reftest/rgb.jpg')!;
+    expect(e.jpegjs_vs_pillow_rgb!.mean_abs).toBeGreaterThan(50); // what jpeg-js' default produced
+    const img = decodeImage(readFileSync(new URL(e.file, dir)));
+    expect(img.jpegColorSpace).toBe('rgb');
+    const ref = decodeImage(readFileSync(new URL(e.pil_ref!.file, dir)));
+    const d = diff(img.data as Uint8Array, toRGB(ref).data);
+    expect(d.max).toBeLessThanOrEqual(TOL_444.max);
+  });
+
+  it('rejects 12-bit, arithmetic-coded and lossless JPEGs as unsupported with the reason', () => {
+    const msg = (f: string): string => {
+      try { decodeImage(readFileSync(new URL(f, dir)), { fileName: f }); } catch (x) { return `${(x as ImageDecodeError).kind}: ${(x as Error).message}`; }
+      return 'decoded';
+    };
+    expect(msg('libjpeg-turbo/monkey12.jpg')).toMatch(/^unsupported: .*12-bit sample precision/);
+    expect(msg('libjpeg-turbo/testimgari.jpg')).toMatch(/^unsupported: .*arithmetic-coded extended sequential \(SOF9\)/);
+    expect(msg('jpeg-decoder-reftest/lossless_1_jpeg_lossless_sel1-8bit.jpg')).toMatch(/^unsupported: .*lossless \(SOF3\)/);
+  });
+
+  it('checks the pixel budget from SOF before jpeg-js allocates', () => {
+    // grumpycat.jpg is 320x180 = 57600 pixels
+    const bytes = readFileSync(new URL('jpeg-js/grumpycat.jpg', dir));
+    expect(() => decodeImage(bytes, { maxPixels: 57_599 })).toThrowError(/320x180 = 57600 pixels, over the limit of 57599/);
+    expect(decodeImage(bytes, { maxPixels: 57_600 }).width).toBe(320);
+    // Patch SOF to 60000x60000: refused in well under the time a 3.6 GP decode would take.
+    const big = Uint8Array.from(bytes);
+    for (let i = 2; i < big.length - 8; i++) {
+      if (big[i] === 0xff && (big[i + 1] === 0xc0 || big[i + 1] === 0xc2)) {
+        big[i + 5] = 0xea; big[i + 6] = 0x60; big[i + 7] = 0xea; big[i + 8] = 0x60;
+        break;
+      }
+    }
+    const t0 = performance.now();
+    let kind = '';
+    try { decodeImage(big); } catch (x) { kind = (x as ImageDecodeError).kind; }
+    expect(kind).toBe('limit');
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+
+  it('applies EXIF orientations 2..8 (hopper_orientation_N after transpose matches PIL exif_transpose)', () => {
+    const pdir = new URL('./data/photos/', import.meta.url);
+    for (let o = 2; o <= 8; o++) {
+      const img = decodeImage(readFileSync(new URL(`exif/hopper_orientation_${o}.jpg`, pdir)));
+      expect([img.orientation, img.orientationApplied]).toEqual([o, true]);
+      const raw = decodeImage(readFileSync(new URL(`exif/hopper_orientation_${o}.jpg`, pdir)), { applyExifOrientation: false });
+      expect(raw.orientationApplied).toBe(false);
+      const ref = decodeImage(readFileSync(new URL(`pil-ref/exif__hopper_orientation_${o}.png`, pdir)));
+      const good = diff(img.data as Uint8Array, toRGB(ref).data).mean;
+      expect(good).toBeLessThan(2.5);
+      // The untransposed decode is far from PIL's (so the test can see a wrong orientation); hopper is square.
+      expect(diff(raw.data as Uint8Array, toRGB(ref).data).mean).toBeGreaterThan(10 * good);
+    }
+  });
+
+  it('converts CMYK and YCCK JPEGs to RGB like PIL (inverted Adobe CMYK, cmyk2rgb)', () => {
+    for (const f of ['jpeg-js/cmyktest.jpg', 'jpeg-js/tree-cmyk-notransform.jpg', 'jpeg-decoder-reftest/mozilla_jpg-cmyk-1.jpg']) {
+      const img = decodeImage(readFileSync(new URL(f, dir)));
+      expect(img.components).toBe(4);
+      expect(['cmyk', 'ycck']).toContain(img.jpegColorSpace);
+    }
+  });
+});
