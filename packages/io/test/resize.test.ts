@@ -1,6 +1,6 @@
 // resizeU8 against PIL 9.4: hand-computed fixed-point cases, the shared preprocess fixtures (every image,
 // BILINEAR and BICUBIC, every byte), and tools/preprocess-refs/make_resize_refs.py references (all six filters,
-// L/RGB/RGBA/CMYK, down/up/mixed/single-axis/1x1 sizes, non-default boxes).
+// L/RGB/RGBA/CMYK, down/up/mixed/single-axis/1x1 sizes, NEAREST's accumulated coordinates, non-default boxes).
 
 import { describe, expect, it } from 'vitest';
 import { PIL_FILTERS, PreprocessError, Resample, precomputeCoeffs, resizeU8, type PilResample, type U8Image } from '@patchwise/io';
@@ -130,12 +130,12 @@ describe('resizeU8 vs PIL on the shared preprocess fixtures (every byte)', () =>
 describe('resizeU8 vs PIL: every filter, mode and size (tools/preprocess-refs/make_resize_refs.py)', () => {
   const fx = loadFixture('pil_resize_refs.safetensors');
   const src: Record<string, U8Image> = {};
-  for (const m of ['rgb', 'l', 'rgba', 'cmyk']) src[m] = hwcImage(fx.u8(`src.${m}`));
-  const boxes = [[3.5, 2.25, 50.75, 40.0], [0, 0, 61, 30], [10, 5, 11, 6]] as const;
+  for (const m of ['rgb', 'l', 'rgba', 'cmyk', 'tiny']) src[m] = hwcImage(fx.u8(`src.${m}`));
+  const boxes = [[3.5, 2.25, 50.75, 40.0], [0, 0, 61, 30], [10, 5, 11, 6], [1.1, 0.3, 40.7, 33.3]] as const;
   const cases = fx.names.filter((n) => !n.startsWith('src.') && !n.startsWith('pipe.'));
 
-  it('has the expected case list (all 6 filters x 4 modes)', () => {
-    expect(cases.length).toBe(156);
+  it('has the expected case list (all 6 filters x 4 modes, tiny sources, boxes)', () => {
+    expect(cases.length).toBe(180); // 4 modes x 6 filters x (8 or 5 sizes) = 138, tiny 18, boxes 24
     for (let f = 0; f < 6; f++) for (const m of ['rgb', 'l', 'rgba', 'cmyk']) expect(cases).toContain(`${m}.f${f}.23x19`);
   });
 

@@ -7,6 +7,7 @@ import { PreprocessConfigError } from './errors.js';
 import { isPilResample, type PilResample } from './filters.js';
 import type { CropRounding } from './crop.js';
 import type { PixelMath } from './pixel-values.js';
+import { pyRound } from './python-math.js';
 
 /** How the image is resized before any crop. */
 export type ResizeSpec =
@@ -287,12 +288,6 @@ const TIMM_INTERPOLATION: ReadonlyMap<string, PilResample> = new Map<string, Pil
 
 /** timm DEFAULT_CROP_PCT. */
 export const TIMM_DEFAULT_CROP_PCT = 0.875;
-
-/** Python round() of a float: half to even. */
-export function pyRound(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
-}
 
 /**
  * Reads a timm `pretrained_cfg` (or a timm hub `config.json` holding one under `pretrained_cfg`) into the

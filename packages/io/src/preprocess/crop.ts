@@ -6,6 +6,7 @@
 
 import { PreprocessError } from './errors.js';
 import { checkU8Image, type U8Image } from './image-u8.js';
+import { pyRound } from './python-math.js';
 
 export type CropRounding = 'hf' | 'torchvision';
 
@@ -13,15 +14,6 @@ export interface CenterCropOptions {
   rounding?: CropRounding;
   /** Per-channel value of padded pixels (timm crop_mode 'border' pads with round(255 * mean)); default 0. */
   fill?: readonly number[];
-}
-
-/** Python's round() for a value that is an integer or a half-integer: ties go to the even neighbour. */
-function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const diff = v - f;
-  if (diff < 0.5) return f;
-  if (diff > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 /** Copies the window [top, top + h) x [left, left + w) of `img`; pixels outside `img` take `fill`. */
@@ -55,7 +47,7 @@ export function centerCropOrigin(size: number, crop: number, rounding: CropRound
     // floor((size - crop) / 2) + ceil(d / 2) = 0 of the padded axis, i.e. -ceil(d / 2) of the image.
     return -Math.ceil((crop - size) / 2);
   }
-  if (crop <= size) return roundHalfEven((size - crop) / 2);
+  if (crop <= size) return pyRound((size - crop) / 2);
   // torchvision pads floor(d / 2) before; the padded axis then equals the crop, so the window starts there.
   return -Math.floor((crop - size) / 2);
 }

@@ -9,5 +9,6 @@ export * from './resize.js';
 export * from './crop.js';
 export * from './pixel-values.js';
 export * from './config.js';
+export * from './python-math.js';
 export * from './pipeline.js';
 export * from './from-image.js';

@@ -6,7 +6,7 @@
 
 import type { Tensor } from '@patchwise/tensor';
 import type { PreprocessConfig, ResizeSpec } from './config.js';
-import { pyRound } from './config.js';
+import { pyRound } from './python-math.js';
 import { centerCrop } from './crop.js';
 import { PreprocessError } from './errors.js';
 import { checkU8Image, type U8Image } from './image-u8.js';
