@@ -1,7 +1,7 @@
 // Hub download + cache against a loopback fake hub (test/helpers/fake-hub.ts): layout shared with Python's
 // huggingface_hub, fetching only the needed files, offline mode, and every fault the issue lists (dropped
 // connection, 500 then success, truncated body, wrong checksum, a killed process, a hostile shard index).
-import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach, vi } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach, vi, onTestFinished } from 'vitest';
 import { promises as fsp, mkdtempSync, readdirSync, lstatSync, readlinkSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   HubError, resolveModel, hubDownload, parseRepoRef, validateRepoFilename, normalizeEtag, repoFolderName,
-  hubCacheDir, hubEndpoint, hubOffline, formatProgressLine, checkConfigLimits, type HubOptions,
+  hubCacheDir, hubEndpoint, hubOffline, formatProgressLine, stderrProgress, checkConfigLimits, type HubOptions,
 } from '@patchwise/io';
 import { startFakeHub, sha256Hex, gitBlobSha1, randomCommit, type FakeHub, type FakeRepo } from './helpers/fake-hub.js';
 
@@ -84,6 +84,11 @@ function expectCacheClean(): void {
   expect(readdirSync(root)).toEqual(existsSync(cacheDir) ? ['hub'] : []); // nothing written outside the cache
 }
 
+/** Compares by sha256: vitest's deep equality on 300 KB buffers takes seconds. */
+function expectSameBytes(path: string, want: Uint8Array): void {
+  expect(sha256Hex(readFileSync(path))).toBe(sha256Hex(want));
+}
+
 async function hubErr(p: Promise<unknown>): Promise<HubError> {
   try {
     await p;
@@ -131,6 +136,17 @@ describe('names and settings', () => {
       .toBe('model.safetensors   25%  12.5 MB/50.0 MB  2.50 MB/s  ETA 0:15');
   });
 
+  it('draws the bar on a TTY only', () => {
+    const written: string[] = [];
+    const fake = (isTTY: boolean): NodeJS.WriteStream => ({ isTTY, columns: 120, write: (s: string) => written.push(s) }) as unknown as NodeJS.WriteStream;
+    const quiet = stderrProgress(fake(false));
+    quiet.start('f', 100, 0); quiet.update(50); quiet.end();
+    expect(written).toEqual([]);
+    const bar = stderrProgress(fake(true));
+    bar.start('model.safetensors', 1000, 0); bar.update(500); bar.end();
+    expect(written.join('')).toMatch(/^\r.*model\.safetensors\s+50%\s+500 B\/1.00 KB.*\n$/s);
+  });
+
   it('refuses absurd config sizes', () => {
     expect(() => checkConfigLimits({ num_hidden_layers: 1_000_000 }, 'c')).toThrow(/num_hidden_layers = 1000000 refused/);
     expect(() => checkConfigLimits({ vision_config: { hidden_size: 1e9 } }, 'c')).toThrow(/vision_config.hidden_size/);
@@ -154,8 +170,8 @@ describe('resolveModel', () => {
     expect(lstatSync(cfgLink).isSymbolicLink()).toBe(true);
     expect(readlinkSync(cfgLink)).toBe(`../../blobs/${gitBlobSha1(CONFIG)}`);
     expect(readlinkSync(join(dir, 'model.safetensors'))).toBe(`../../blobs/${sha256Hex(WEIGHTS)}`);
-    expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(Buffer.from(WEIGHTS));
-    expect(readFileSync(join(dir, 'vocab.json'))).toEqual(Buffer.from(vocab));
+    expectSameBytes(join(dir, 'model.safetensors'), WEIGHTS);
+    expectSameBytes(join(dir, 'vocab.json'), vocab);
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'merges.txt', 'model.safetensors', 'preprocessor_config.json', 'vocab.json']);
     const fetched = hub.log.filter((r) => r.method === 'GET' && r.server === 'hub' && r.path.includes('/resolve/')).map((r) => r.path.split('/').pop());
     expect(fetched).not.toContain('pytorch_model.bin');
@@ -177,6 +193,10 @@ describe('resolveModel', () => {
   it('a local folder passes through unchanged; a missing path that is not an id is refused', async () => {
     expect(await resolveModel(root, opts())).toBe(root);
     expect((await hubErr(resolveModel('./no/such/dir', opts()))).kind).toBe('InvalidRepoId');
+    await fsp.writeFile(join(root, 'model.safetensors'), 'x');
+    expect((await hubErr(resolveModel(join(root, 'model.safetensors'), opts()))).message).toMatch(/is a file; expected a model folder/);
+    await fsp.rm(join(root, 'model.safetensors'));
+    expect(hub.log).toEqual([]);
   });
 
   it('offline mode fails clearly when the model is not cached', async () => {
@@ -213,7 +233,7 @@ describe('resolveModel', () => {
     });
     const dir = await resolveModel('test-org/sharded@main', opts());
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']);
-    expect(readFileSync(join(dir, 'model-00002-of-00002.safetensors'))).toEqual(Buffer.from(s2));
+    expectSameBytes(join(dir, 'model-00002-of-00002.safetensors'), s2);
     expectCacheClean();
     expect(await resolveModel('test-org/sharded', opts({ offline: true }))).toBe(dir);
   });
@@ -272,7 +292,7 @@ describe('resolveModel', () => {
     expect(e.message).toMatch(/gated or private.*HF_TOKEN/);
     hub.log.length = 0;
     const dir = await resolveModel('gated-org/model', opts({ token: undefined, env: { HF_TOKEN: token } }));
-    expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(Buffer.from(WEIGHTS));
+    expectSameBytes(join(dir, 'model.safetensors'), WEIGHTS);
     expect(hub.log.filter((r) => r.server === 'hub').every((r) => r.authorization === `Bearer ${token}`)).toBe(true);
     expect(hub.log.filter((r) => r.server === 'cdn').length).toBeGreaterThan(0);
     expect(hub.log.filter((r) => r.server === 'cdn').every((r) => r.authorization === undefined)).toBe(true);
@@ -311,7 +331,7 @@ describe('resolveModel', () => {
     try {
       const dir = await resolveModel('test-org/nosymlink', opts());
       expect(lstatSync(join(dir, 'model.safetensors')).isSymbolicLink()).toBe(false);
-      expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(Buffer.from(WEIGHTS));
+      expectSameBytes(join(dir, 'model.safetensors'), WEIGHTS);
     } finally {
       spy.mockRestore();
     }
@@ -331,7 +351,7 @@ describe('fault injection', () => {
   it('a connection dropped mid-file resumes with Range', async () => {
     hub.faults.push({ when: cdnGet, dropAfter: 100_000 });
     const dir = await resolveModel('test-org/faults', opts());
-    expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(Buffer.from(WEIGHTS));
+    expectSameBytes(join(dir, 'model.safetensors'), WEIGHTS);
     const ranges = cdnRanges();
     expect(ranges[0]).toBeUndefined();
     expect(ranges[1]).toMatch(/^bytes=\d+-$/);
@@ -344,7 +364,7 @@ describe('fault injection', () => {
     hub.faults.push({ when: (r) => r.method === 'HEAD' && r.path.endsWith('model.safetensors'), status: 503, times: 2 });
     hub.faults.push({ when: cdnGet, status: 500 });
     const dir = await resolveModel('test-org/faults', opts());
-    expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(Buffer.from(WEIGHTS));
+    expectSameBytes(join(dir, 'model.safetensors'), WEIGHTS);
     expectCacheClean();
   });
 
@@ -358,7 +378,7 @@ describe('fault injection', () => {
   it('a truncated body (clean early end, no Content-Length) is resumed, not taken as complete', async () => {
     hub.faults.push({ when: cdnGet, truncateAfter: 123_456 });
     const dir = await resolveModel('test-org/faults', opts());
-    expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(Buffer.from(WEIGHTS));
+    expectSameBytes(join(dir, 'model.safetensors'), WEIGHTS);
     expect(cdnRanges()[1]).toBe('bytes=123456-');
     expectCacheClean();
   });
@@ -366,7 +386,7 @@ describe('fault injection', () => {
   it('a wrong checksum once: deleted and downloaded again', async () => {
     hub.faults.push({ when: cdnGet, corrupt: true });
     const dir = await resolveModel('test-org/faults', opts());
-    expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(Buffer.from(WEIGHTS));
+    expectSameBytes(join(dir, 'model.safetensors'), WEIGHTS);
     expectCacheClean();
   });
 
@@ -399,10 +419,32 @@ describe('fault injection', () => {
     expect(e.message).toMatch(/need \d+ bytes, 1000 available.*HF_HUB_CACHE/);
   });
 
+  it('ENOSPC while writing: DiskFull, and the partial file is never taken as complete', async () => {
+    const realOpen = fsp.open.bind(fsp);
+    const spy = vi.spyOn(fsp, 'open').mockImplementation(async (...args: Parameters<typeof fsp.open>) => {
+      const fh = await realOpen(...args);
+      if (String(args[0]).endsWith('.incomplete')) {
+        fh.write = (() => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }))) as typeof fh.write;
+      }
+      return fh;
+    });
+    try {
+      const e = await hubErr(resolveModel('test-org/faults', opts()));
+      expect(e.kind).toBe('DiskFull');
+      expect(e.message).toMatch(/disk full while writing .*\.incomplete.*HF_HUB_CACHE/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(existsSync(blob())).toBe(false);
+    expect((await hubErr(resolveModel('test-org/faults', opts({ offline: true })))).kind).toBe('Offline');
+  });
+
   it('a process killed mid-download leaves only .incomplete; a rerun resumes with Range', async () => {
     hub.faults.push({ when: cdnGet, throttle: { chunk: 16_384, delayMs: 15 } });
     const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-    const script = join(root, 'child.mts');
+    const scriptDir = mkdtempSync(join(tmpdir(), 'pw-hub-child-'));
+    onTestFinished(() => fsp.rm(scriptDir, { recursive: true, force: true }));
+    const script = join(scriptDir, 'child.mts');
     const hubIndex = fileURLToPath(new URL('../src/hub/index.ts', import.meta.url));
     await fsp.writeFile(script, `import { resolveModel } from ${JSON.stringify(hubIndex)};\nawait resolveModel('test-org/faults', { progress: false });\n`);
     // tsx runs the script in a child node process: start it as its own process group and kill the group,
@@ -446,7 +488,7 @@ describe('fault injection', () => {
     hub.faults.length = 0;
     hub.log.length = 0;
     const dir = await resolveModel('test-org/faults', opts());
-    expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(Buffer.from(WEIGHTS));
+    expectSameBytes(join(dir, 'model.safetensors'), WEIGHTS);
     expect(cdnRanges()).toEqual([`bytes=${partialSize}-`]);
     expectCacheClean();
   });

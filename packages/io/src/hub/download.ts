@@ -165,8 +165,9 @@ export async function getFileMetadata(ctx: HubContext, repoId: string, revision:
         if (target.protocol !== 'http:' && target.protocol !== 'https:') {
           throw new HubError('BadResponse', `HEAD ${what}: refusing redirect to ${target.protocol} URL; only http and https are followed`);
         }
-        // A relative redirect stays on the hub (renamed repo): follow it. An absolute one is the CDN.
-        if (!/^[a-z][a-z0-9+.-]*:/i.test(loc) && !loc.startsWith('//') && hop < 5) {
+        // A redirect that stays on the hub (renamed repo) is followed; one to another host is the CDN, and
+        // the metadata is on this response (huggingface_hub _httpx2_follow_hub_redirects_with_backoff).
+        if (isHubHost(ctx, url, target) && hop < 5) {
           url = target.href;
           continue;
         }
@@ -182,6 +183,13 @@ export async function getFileMetadata(ctx: HubContext, repoId: string, revision:
       return { commit, etag, size, location };
     }
   });
+}
+
+/** Same host name as the request, or a Hugging Face host (huggingface_hub constants.HF_URL_HOSTS). */
+function isHubHost(ctx: HubContext, from: string, target: URL): boolean {
+  const host = target.hostname.toLowerCase();
+  return host === new URL(from).hostname.toLowerCase() ||
+    ['hf.co', 'huggingface.co', 'hub-ci.huggingface.co', new URL(ctx.endpoint).hostname.toLowerCase()].includes(host);
 }
 
 /** sha256 hex of a file (LFS ETag), or git's blob sha1 ("blob <size>\0" + bytes) for 40-hex ETags. */

@@ -3,7 +3,7 @@
 // shared Hugging Face cache. Optimized for fetching as little as possible and refusing unsafe repositories
 // early. Listing matches huggingface_hub hf_api.py model_info (GET /api/models/{id}/revision/{rev}) and
 // snapshot_download (resolve the commit once, then download every file at that commit).
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, type Stats } from 'node:fs';
 import { HubError } from './errors.js';
 import { COMMIT_RE, parseRepoRef, validateCommit, validateRepoFilename } from './names.js';
 import { RepoCache } from './cache.js';
@@ -33,10 +33,15 @@ function looksLikeRepoId(s: string): boolean {
  * cache (or found there, offline) and the snapshot folder is returned.
  */
 export async function resolveModel(idOrPath: string, opts: ResolveModelOptions = {}): Promise<string> {
+  let local: Stats | undefined;
   try {
-    if ((await fsp.stat(idOrPath)).isDirectory()) return idOrPath;
+    local = await fsp.stat(idOrPath);
   } catch {
     // not a local path: try it as a hub id below
+  }
+  if (local?.isDirectory()) return idOrPath;
+  if (local !== undefined) {
+    throw new HubError('InvalidRepoId', `model ${JSON.stringify(idOrPath)} is a file; expected a model folder (config.json + model.safetensors) or a hub id "owner/name[@revision]"`);
   }
   if (!looksLikeRepoId(idOrPath)) {
     throw new HubError('InvalidRepoId', `model ${JSON.stringify(idOrPath)}: no such folder, and it is not a hub id of the form "owner/name[@revision]"`);

@@ -212,10 +212,19 @@ export async function startFakeHub(): Promise<FakeHub> {
     })();
   });
 
-  const listen = (s: http.Server): Promise<string> =>
-    new Promise((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
-  const url = await listen(hub);
-  cdnUrl = await listen(cdn);
+  const listen = (s: http.Server, host: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(0, host, () => resolve(`http://${host}:${(s.address() as AddressInfo).port}`));
+    });
+  const url = await listen(hub, '127.0.0.1');
+  // The CDN gets another host name, as on the real hub (so HEAD does not follow the redirect and the token
+  // stays on the hub); 127.0.0.2 is loopback on Linux, elsewhere fall back to 127.0.0.1 on another port.
+  try {
+    cdnUrl = await listen(cdn, '127.0.0.2');
+  } catch {
+    cdnUrl = await listen(cdn, '127.0.0.1');
+  }
 
   const close = async (): Promise<void> => {
     for (const s of [hub, cdn]) {
