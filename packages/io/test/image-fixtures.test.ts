@@ -4,17 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, parseSafetensors, toRGB } from '@patchwise/io';
+import { TOL_JPEG } from './image-tolerances.js';
 
 const DIR = new URL('./data/preprocess/', import.meta.url);
 // rgb16_96x64 is decode-only, so the preprocessing copy leaves it out; it lives with the conversion data.
 const DIR16 = new URL('./data/png-convert/', import.meta.url);
-
-/**
- * jpeg-js vs libjpeg-turbo (PIL) in 8-bit levels. Gray (no chroma): IDCT rounding only, README guidance
- * max <= 4. 4:2:0 colour: nearest-neighbour vs fancy chroma upsampling, README guidance max up to ~50 at
- * chroma edges and mean < 2.5. Measured values are printed.
- */
-const TOL = { gray: { max: 4, mean: 0.6 }, subsampled: { max: 50, mean: 2.5 } };
 
 function fixture(name: string): { bytes: Uint8Array; ref: ReturnType<typeof parseSafetensors> } {
   const ext = name.includes('_q90') ? 'jpg' : 'png';
@@ -73,24 +67,24 @@ describe('PNG fixtures decode exactly as PIL', () => {
 });
 
 describe('JPEG fixtures against PIL (libjpeg-turbo)', () => {
-  it('gray_1000x200_q90: mode L within the gray tolerance of decoded_raw_u8', () => {
+  it('gray_1000x200_q90: mode L within TOL_JPEG of decoded_raw_u8', () => {
     const { bytes, ref } = fixture('gray_1000x200_q90');
     const img = decodeImage(bytes);
     expect([img.mode, img.width, img.height]).toEqual(['L', 1000, 200]);
     const d = diff(img.data, ref.rawSync('decoded_raw_u8'));
     console.log(`gray_1000x200_q90 vs PIL: max ${d.max}, mean ${d.mean.toFixed(3)}`);
-    expect(d.max).toBeLessThanOrEqual(TOL.gray.max);
-    expect(d.mean).toBeLessThanOrEqual(TOL.gray.mean);
+    expect(d.max).toBeLessThanOrEqual(TOL_JPEG.max);
+    expect(d.mean).toBeLessThanOrEqual(TOL_JPEG.mean);
   });
 
   for (const name of ['rgb_640x480_baseline_q90', 'rgb_333x500_progressive_q90']) {
-    it(`${name}: 4:2:0 RGB within the subsampled tolerance of rgb_u8`, () => {
+    it(`${name}: 4:2:0 RGB within TOL_JPEG of rgb_u8 (libjpeg fancy upsampling)`, () => {
       const { bytes, ref } = fixture(name);
       const img = decodeImage(bytes);
       const d = diff(toRGB(img).data, ref.rawSync('rgb_u8'));
       console.log(`${name} vs PIL: max ${d.max}, mean ${d.mean.toFixed(3)}`);
-      expect(d.max).toBeLessThanOrEqual(TOL.subsampled.max);
-      expect(d.mean).toBeLessThanOrEqual(TOL.subsampled.mean);
+      expect(d.max).toBeLessThanOrEqual(TOL_JPEG.max);
+      expect(d.mean).toBeLessThanOrEqual(TOL_JPEG.mean);
     });
   }
 });

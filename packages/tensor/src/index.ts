@@ -7,3 +7,4 @@ export * from './tensor.js';
 export * from './registry.js';
 export * from './dtype.js';
 export * from './ops/index.js';
+export * from './kernels/wasm/index.js';

@@ -27,6 +27,12 @@ export const TOL = {
    * gelu(-3.25) off by 1.8e-9 (9e-7 relative), geluTanh(-2.92) off by 3.2e-9.
    */
   f32VectorMath: { abs: 1e-8, rel: 4e-7 },
+  /** Hand-computed values written with >= 7 significant digits, magnitude < 10 (the arithmetic is in a comment). */
+  f32Hand: { abs: 1e-6, rel: 0 },
+  /** A float32 result against the exact (float64) value: correct rounding is within half an ulp, 2^-24 relative. */
+  f32HalfUlp: { abs: 0, rel: 6e-8 },
+  /** Our float32 result against PyTorch's own float32 evaluation (tanh/exp forms): one rounding step on each side. */
+  f32VsTorchF32: { abs: 1e-7, rel: 2.4e-7 },
   /** Exact: integer ops, views, copies, conversions. */
   exact: { abs: 0, rel: 0 },
 } as const satisfies Record<string, Tolerance>;

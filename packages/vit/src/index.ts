@@ -5,3 +5,5 @@ export * from './weights/index.js';
 export * from './model/index.js';
 export * from './families/index.js';
 export * from './text/index.js';
+export * from './inspect/index.js';
+export * from './bulk/index.js';

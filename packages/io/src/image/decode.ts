@@ -56,7 +56,7 @@ export async function loadImageFile(path: string, opts: Omit<DecodeOptions, 'fil
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new ImageDecodeError('corrupt', path, `cannot read file: ${describeThrown(e)}`, { cause: e });
+    throw new ImageDecodeError('io', path, `cannot read file: ${describeThrown(e)}`, { cause: e });
   }
   return decodeImage(bytes, { ...opts, fileName: path });
 }

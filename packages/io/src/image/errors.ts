@@ -8,7 +8,8 @@ export type ImageDecodeErrorKind =
   | 'unsupported' // a legal file using a feature we do not decode (12-bit / lossless / arithmetic JPEG...)
   | 'corrupt' // the bytes violate the format (bad CRC, truncated stream, bad header field...)
   | 'limit' // valid but over the pixel or memory budget (decompression-bomb guard)
-  | 'invalid-argument'; // a caller error (e.g. encodePNG given a buffer of the wrong size)
+  | 'invalid-argument' // a caller error (e.g. encodePNG given a buffer of the wrong size)
+  | 'io'; // the file could not be read
 
 export class ImageDecodeError extends Error {
   override readonly name = 'ImageDecodeError';

@@ -37,20 +37,20 @@ export function readExifOrientation(tiff: Uint8Array): number | undefined {
 }
 
 /**
- * Source pixel for output (x, y) of an image whose output size is (ow, oh), input (w, h).
- * PIL names: 2 FLIP_LEFT_RIGHT, 3 ROTATE_180, 4 FLIP_TOP_BOTTOM, 5 TRANSPOSE, 6 ROTATE_270 (90 deg clockwise),
- * 7 TRANSVERSE, 8 ROTATE_90 (90 deg counter-clockwise).
+ * Source pixel index of output pixel (x, y) as an affine map `base + x * dx + y * dy`, for input size (w, h).
+ * PIL names: 2 FLIP_LEFT_RIGHT, 3 ROTATE_180, 4 FLIP_TOP_BOTTOM, 5 TRANSPOSE, 6 ROTATE_270 (90 degrees
+ * clockwise), 7 TRANSVERSE, 8 ROTATE_90 (90 degrees counter-clockwise).
  */
-function sourceIndexFn(orientation: number, w: number, h: number): (x: number, y: number) => number {
+function sourceMap(orientation: number, w: number, h: number): { base: number; dx: number; dy: number } {
   switch (orientation) {
-    case 2: return (x, y) => y * w + (w - 1 - x);
-    case 3: return (x, y) => (h - 1 - y) * w + (w - 1 - x);
-    case 4: return (x, y) => (h - 1 - y) * w + x;
-    case 5: return (x, y) => x * w + y; // transpose: out[y][x] = in[x][y]
-    case 6: return (x, y) => (h - 1 - x) * w + y; // clockwise: out[0][0] = in[h-1][0]
-    case 7: return (x, y) => (h - 1 - x) * w + (w - 1 - y); // transverse: out[0][0] = in[h-1][w-1]
-    case 8: return (x, y) => x * w + (w - 1 - y); // counter-clockwise: out[0][0] = in[0][w-1]
-    default: return (x, y) => y * w + x;
+    case 2: return { base: w - 1, dx: -1, dy: w }; // in[y][w-1-x]
+    case 3: return { base: (h - 1) * w + w - 1, dx: -1, dy: -w }; // in[h-1-y][w-1-x]
+    case 4: return { base: (h - 1) * w, dx: 1, dy: -w }; // in[h-1-y][x]
+    case 5: return { base: 0, dx: w, dy: 1 }; // in[x][y]
+    case 6: return { base: (h - 1) * w, dx: -w, dy: 1 }; // in[h-1-x][y]: out[0][0] = in[h-1][0]
+    case 7: return { base: (h - 1) * w + w - 1, dx: -w, dy: -1 }; // in[h-1-x][w-1-y]
+    case 8: return { base: w - 1, dx: w, dy: -1 }; // in[x][w-1-y]: out[0][0] = in[0][w-1]
+    default: return { base: 0, dx: 1, dy: w };
   }
 }
 
@@ -63,12 +63,17 @@ export function transposePixels<T extends Uint8Array | Uint16Array>(
   const ow = swap ? height : width;
   const oh = swap ? width : height;
   const out = new (data.constructor as { new (n: number): T })(data.length);
-  const src = sourceIndexFn(orientation, width, height);
+  const { base, dx, dy } = sourceMap(orientation, width, height);
   let o = 0;
   for (let y = 0; y < oh; y++) {
-    for (let x = 0; x < ow; x++) {
-      const s = src(x, y) * channels;
-      for (let c = 0; c < channels; c++) out[o++] = data[s + c]!;
+    let s = base + y * dy;
+    if (channels === 1) {
+      for (let x = 0; x < ow; x++, s += dx) out[o++] = data[s]!;
+    } else {
+      for (let x = 0; x < ow; x++, s += dx) {
+        const si = s * channels;
+        for (let c = 0; c < channels; c++) out[o++] = data[si + c]!;
+      }
     }
   }
   return { data: out, width: ow, height: oh };

@@ -18,10 +18,18 @@ export interface JpegInfo {
   jfif: boolean;
   /** APP14 Adobe transform flag (0 none / 1 YCbCr / 2 YCCK), undefined without an Adobe segment. */
   adobeTransform?: number;
+  /** Byte offsets of the transform flag in every Adobe segment (jpeg-js honours the last one). */
+  adobeTransformOffsets: number[];
   /** TIFF block of the first APP1 "Exif\0" segment. */
   exif?: Uint8Array;
   sosCount: number;
   colorSpace: JpegColorSpace;
+  /**
+   * [start, end) byte ranges of the well-formed segments and scans, in order (SOI excluded), and whether they
+   * tile the file without gaps. When not, `sanitizeJpeg` rebuilds the stream libjpeg would effectively read.
+   */
+  ranges: Array<[number, number]>;
+  clean: boolean;
 }
 
 const SOF_NAMES: Record<number, string> = {
@@ -62,9 +70,10 @@ export function readJpegInfo(bytes: Uint8Array, file: string | undefined): JpegI
   let sof: Pick<JpegInfo, 'sofMarker' | 'progressive' | 'precision' | 'width' | 'height' | 'components'> | undefined;
   let jfif = false;
   let adobeTransform: number | undefined;
+  const adobeTransformOffsets: number[] = [];
   let exif: Uint8Array | undefined;
   let sosCount = 0;
-  let sawEoi = false;
+  const ranges: Array<[number, number]> = [];
   while (off < len) {
     if (bytes[off] !== 0xff) {
       // Garbage between segments: libjpeg warns ("extraneous bytes") and resyncs; so do we.
@@ -73,8 +82,9 @@ export function readJpegInfo(bytes: Uint8Array, file: string | undefined): JpegI
     }
     while (off < len && bytes[off] === 0xff) off++; // fill bytes
     if (off >= len) break;
+    const markerStart = off - 1;
     const m = bytes[off++]!;
-    if (m === 0xd9) { sawEoi = true; break; }
+    if (m === 0xd9) { ranges.push([markerStart, off]); break; }
     if (m === 0x00 || m === 0x01 || (m >= 0xd0 && m <= 0xd7)) continue; // standalone markers
     if (m === 0xd8) bad(`second SOI marker at byte ${off - 2}`);
     const isSof = m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
@@ -93,6 +103,7 @@ export function readJpegInfo(bytes: Uint8Array, file: string | undefined): JpegI
     }
     const seg = bytes.subarray(off + 2, segEnd);
     off = segEnd;
+    ranges.push([markerStart, segEnd]);
     if (isSof) {
       if (sof !== undefined) bad('more than one SOF marker (multi-frame JPEG)');
       if (seg.length < 6) bad(`SOF segment too short (${seg.length} bytes)`);
@@ -104,6 +115,10 @@ export function readJpegInfo(bytes: Uint8Array, file: string | undefined): JpegI
       if (seg.length < 6 + 3 * n) bad(`SOF declares ${n} components but holds ${Math.floor((seg.length - 6) / 3)}`);
       if (width === 0) bad('SOF width is 0');
       if (height === 0) unsupported('SOF height 0 (height given by a DNL marker) is not supported');
+      if (width > 65500 || height > 65500) {
+        // libjpeg's JPEG_MAX_DIMENSION: Pillow cannot open these either
+        throw new ImageDecodeError('limit', file, `JPEG: ${width}x${height} exceeds the maximum dimension 65500 (libjpeg JPEG_MAX_DIMENSION)`);
+      }
       if (n !== 1 && n !== 3 && n !== 4) unsupported(`${n} colour components (supported: 1 gray, 3 colour, 4 CMYK/YCCK)`);
       const components: JpegComponent[] = [];
       for (let i = 0; i < n; i++) {
@@ -119,7 +134,10 @@ export function readJpegInfo(bytes: Uint8Array, file: string | undefined): JpegI
     }
     if (m === 0xe0 && seg.length >= 5 && seg[0] === 0x4a && seg[1] === 0x46 && seg[2] === 0x49 && seg[3] === 0x46 && seg[4] === 0) jfif = true;
     if (m === 0xe1 && exif === undefined && seg.length >= 6 && seg[0] === 0x45 && seg[1] === 0x78 && seg[2] === 0x69 && seg[3] === 0x66 && seg[4] === 0) exif = seg.subarray(6);
-    if (m === 0xee && seg.length >= 12 && seg[0] === 0x41 && seg[1] === 0x64 && seg[2] === 0x6f && seg[3] === 0x62 && seg[4] === 0x65) adobeTransform = seg[11]!;
+    if (m === 0xee && seg.length >= 12 && seg[0] === 0x41 && seg[1] === 0x64 && seg[2] === 0x6f && seg[3] === 0x62 && seg[4] === 0x65) {
+      adobeTransform = seg[11]!;
+      adobeTransformOffsets.push(seg.byteOffset - bytes.byteOffset + 11);
+    }
     if (m === 0xda) {
       if (sof === undefined) bad('SOS before SOF');
       sosCount++;
@@ -145,11 +163,34 @@ export function readJpegInfo(bytes: Uint8Array, file: string | undefined): JpegI
         }
         off++;
       }
+      ranges[ranges.length - 1]![1] = off; // the scan's range includes its entropy-coded data
     }
   }
   if (sof === undefined) bad('no SOF marker (no frame header)');
   if (sosCount === 0) bad('missing SOS marker (no image data)');
-  void sawEoi; // a missing EOI is a warning in libjpeg ("premature end"), not an error
-  const base = { ...sof!, jfif, sosCount, ...(adobeTransform !== undefined ? { adobeTransform } : {}), ...(exif !== undefined ? { exif } : {}) };
+  // Clean = the ranges tile the file from byte 2; whatever follows EOI is ignored (libjpeg stops there).
+  let clean = ranges.length > 0 && ranges[0]![0] === 2;
+  for (let i = 1; clean && i < ranges.length; i++) if (ranges[i]![0] !== ranges[i - 1]![1]) clean = false;
+  const base = { ...sof!, jfif, sosCount, adobeTransformOffsets, ranges, clean, ...(adobeTransform !== undefined ? { adobeTransform } : {}), ...(exif !== undefined ? { exif } : {}) };
   return { ...base, colorSpace: inferColorSpace(base) };
+}
+
+/**
+ * The stream libjpeg effectively decodes: SOI, then the well-formed segments and scans in order. Drops the
+ * garbage libjpeg skips with an "extraneous bytes before marker" warning (jpeg-js throws "unknown JPEG marker"
+ * there). A missing EOI is not appended: Pillow refuses truncated files ("image file is truncated"), and
+ * jpeg-js then fails the same way.
+ */
+export function sanitizeJpeg(bytes: Uint8Array, ranges: ReadonlyArray<readonly [number, number]>): Uint8Array {
+  let total = 2;
+  for (const [a, b] of ranges) total += b - a;
+  const out = new Uint8Array(total);
+  out[0] = 0xff;
+  out[1] = 0xd8;
+  let o = 2;
+  for (const [a, b] of ranges) {
+    out.set(bytes.subarray(a, b), o);
+    o += b - a;
+  }
+  return out;
 }

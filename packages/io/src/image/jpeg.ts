@@ -1,12 +1,13 @@
 // JPEG decoding: our marker walk (limits, unsupported processes, colour space) then jpeg-js for the pixels.
 // Optimizes for decoding what libjpeg-turbo / Pillow decode, refusing the rest with typed errors.
 // Colour handling matches libjpeg-turbo's colour-space inference; Pillow opens gray as L, colour as RGB.
-// jpeg-js upsamples chroma nearest-neighbour (libjpeg uses fancy upsampling): see tools/image-measure.
+// jpeg-js decodes the DCT planes; upsampling and YCbCr->RGB follow libjpeg-turbo (jpeg-color.ts).
 
 import jpeg from 'jpeg-js';
 import { ImageDecodeError, describeThrown } from './errors.js';
 import { readExifOrientation } from './exif.js';
-import { readJpegInfo } from './jpeg-markers.js';
+import { fancyUpsampleInPlace, yccToRgbInPlace } from './jpeg-color.js';
+import { readJpegInfo, sanitizeJpeg } from './jpeg-markers.js';
 import type { DecodedImage } from './types.js';
 
 export interface JpegDecodeLimits {
@@ -23,12 +24,21 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegDecodeLimits): Decoded
     throw new ImageDecodeError('limit', file,
       `JPEG is ${info.width}x${info.height} = ${pixels} pixels, over the limit of ${limits.maxPixels} (raise maxPixels to allow it)`);
   }
-  // jpeg-js would apply YCbCr->RGB to an Adobe-transform-0 RGB file (miscolouring it) unless told not to;
-  // for 4 components `true` means YCCK. An Adobe transform flag != 0 forces jpeg-js' transform anyway.
-  const colorTransform = info.colorSpace === 'ycbcr' || info.colorSpace === 'ycck';
+  // Three components: ask jpeg-js for the raw planes (no colour transform) and do libjpeg's fancy upsampling
+  // and integer YCbCr->RGB ourselves. jpeg-js forces its transform whenever an Adobe segment's flag is
+  // non-zero, so hand it a copy with those flags cleared. Four components: jpeg-js' own CMYK/YCCK path
+  // (`true` = YCCK); it exposes no raw planes there.
+  const three = info.components.length === 3;
+  let input = bytes;
+  if (three && info.adobeTransformOffsets.some((o) => bytes[o] !== 0)) {
+    input = Uint8Array.from(bytes);
+    for (const o of info.adobeTransformOffsets) input[o] = 0;
+  }
+  if (!info.clean) input = sanitizeJpeg(input, info.ranges);
+  const colorTransform = three ? false : info.colorSpace === 'ycck';
   let out: { width: number; height: number; data: Uint8Array };
   try {
-    out = jpeg.decode(bytes, {
+    out = jpeg.decode(input, {
       useTArray: true,
       formatAsRGBA: false,
       colorTransform,
@@ -44,6 +54,10 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegDecodeLimits): Decoded
   if (out.width !== info.width || out.height !== info.height || out.data.length !== pixels * 3) {
     throw new ImageDecodeError('corrupt', file,
       `JPEG decoder returned ${out.width}x${out.height} (${out.data.length} bytes), the header says ${info.width}x${info.height}`);
+  }
+  if (three) {
+    fancyUpsampleInPlace(out.data, info.width, info.height, info.components);
+    if (info.colorSpace === 'ycbcr') yccToRgbInPlace(out.data);
   }
   const img: DecodedImage = {
     width: info.width, height: info.height, mode: 'RGB', channels: 3, data: out.data,

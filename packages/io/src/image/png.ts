@@ -79,14 +79,17 @@ export function decodePng(bytes: Uint8Array, limits: PngDecodeLimits): DecodedIm
     case 4: mode = 'LA'; channels = 2; break;
     default: mode = 'RGBA'; channels = 4; break;
   }
-  // pngjs output is RGBA with gray replicated into R, G, B: pick the channels the mode stores.
-  const pick: readonly number[] = channels === 1 ? [0] : channels === 2 ? [0, 3] : channels === 3 ? [0, 1, 2] : [0, 1, 2, 3];
+  // pngjs output is RGBA with gray replicated into R, G, B: keep the channels the mode stores.
   const data = is16 ? new Uint16Array(n * channels) : new Uint8Array(n * channels);
   const scale = h.colorType === 0 ? GRAY_SCALE[h.bitDepth] ?? 1 : 1;
-  let o = 0;
-  for (let p = 0; p < n; p++) {
-    const base = p * 4;
-    for (const c of pick) data[o++] = rgba[base + c]! * scale;
+  if (channels === 1) {
+    for (let p = 0; p < n; p++) data[p] = rgba[p * 4]! * scale;
+  } else if (channels === 2) {
+    for (let p = 0; p < n; p++) { data[2 * p] = rgba[p * 4]!; data[2 * p + 1] = rgba[p * 4 + 3]!; }
+  } else if (channels === 3) {
+    for (let p = 0; p < n; p++) { data[3 * p] = rgba[p * 4]!; data[3 * p + 1] = rgba[p * 4 + 1]!; data[3 * p + 2] = rgba[p * 4 + 2]!; }
+  } else {
+    data.set(rgba);
   }
 
   const img: DecodedImage = {

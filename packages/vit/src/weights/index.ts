@@ -1,2 +1,4 @@
-// placeholder: filled in by the weights work; keeps the package index compiling.
-export {};
+// Weights: canonical parameter inventory, per-format name tables, and the validating mapper.
+export * from './canonical.js';
+export * from './tables.js';
+export * from './map.js';
