@@ -63,7 +63,7 @@ function snippetsOf(markdown: string): { path: string; lines: string[]; line: nu
   const lines = markdown.split('\n');
   const out: { path: string; lines: string[]; line: number }[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const m = /^<!--\s*snippet:\s*(\S+)\s*-->\s*$/.exec(lines[i]!);
+    const m = /^\s*<!--\s*snippet:\s*(\S+)\s*-->\s*$/.exec(lines[i]!);
     if (!m) continue;
     let j = i + 1;
     while (j < lines.length && lines[j]!.trim() === '') j++;

@@ -59,13 +59,15 @@ export interface TimingOptions {
   budgetMs: number;
   minRuns: number;
   maxRuns: number;
+  /** Skip the warm-up call (for multi-second plain-loop kernels, where on-stack replacement warms up anyway). */
+  noWarmup?: boolean;
 }
 
 /** One warm-up call (JIT, lazy packing), then runs until the budget is spent: median and min. */
 export function time(fn: () => void, opts: TimingOptions): Timing {
   let t = performance.now();
-  fn();
-  const warmupMs = performance.now() - t;
+  if (!opts.noWarmup) fn();
+  const warmupMs = opts.noWarmup ? 0 : performance.now() - t;
   const times: number[] = [];
   const start = performance.now();
   while (times.length < opts.maxRuns && (times.length < opts.minRuns || performance.now() - start < opts.budgetMs)) {

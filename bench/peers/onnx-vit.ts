@@ -6,6 +6,7 @@
 import type { Tensor } from '@patchwise/tensor';
 import { DataType, OnnxGraph } from './onnx-writer.js';
 import type { PeerRunner, VitOutputs } from './types.js';
+import { checkPixels } from './types.js';
 import type { VitSize } from './random-vit.js';
 import { seqLen } from './random-vit.js';
 
@@ -131,6 +132,7 @@ function runnerOf(ort: OrtModule, session: OrtSession, engine: string, backend: 
     backend,
     threads,
     async run(pixels, batch) {
+      checkPixels(engine, pixels, batch, s.image);
       const input = new ort.Tensor('float32', pixels, [batch, 3, s.image, s.image]);
       const out = await session.run({ pixel_values: input });
       const res = outputsOf(out);

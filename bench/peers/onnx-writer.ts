@@ -131,7 +131,7 @@ class Message {
   }
 }
 
-/** An attribute value: number (INT when integral and `int` is not false... see `Attr`), string, or lists. */
+/** An attribute value, tagged by its AttributeProto field: f (FLOAT), i (INT), s (STRING), floats, ints. */
 export type Attr =
   | { f: number }
   | { i: number }

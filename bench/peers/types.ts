@@ -30,3 +30,9 @@ export interface PeerRecord {
   median_ms: number;
   min_ms: number;
 }
+
+/** Throws unless `pixels` holds exactly [batch, 3, image, image] values. */
+export function checkPixels(who: string, pixels: Float32Array, batch: number, image: number): void {
+  const want = batch * 3 * image * image;
+  if (pixels.length !== want) throw new Error(`${who}: pixel_values has ${pixels.length} values, [${batch}, 3, ${image}, ${image}] needs ${want}`);
+}

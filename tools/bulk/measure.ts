@@ -12,7 +12,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodePNG, writeSafetensors } from '../../packages/io/src/index.js';
+import { encodePNG, openSafetensors, writeSafetensors } from '../../packages/io/src/index.js';
 import { fromArray } from '../../packages/tensor/src/index.js';
 import type { Tensor } from '../../packages/tensor/src/index.js';
 import { mergeShards } from '../../packages/vit/src/bulk/index.js';
@@ -69,8 +69,24 @@ async function same(a: string, b: string): Promise<boolean> {
   return Buffer.compare(await fsp.readFile(a), await fsp.readFile(b)) === 0;
 }
 
+async function maxAbsDiff(a: string, b: string): Promise<number> {
+  const read = async (f: string): Promise<Float32Array> => {
+    const st = await openSafetensors(f);
+    try {
+      return (await st.tensor('embeddings')).toArray() as Float32Array;
+    } finally {
+      await st.close();
+    }
+  };
+  const [x, y] = [await read(a), await read(b)];
+  if (x.length !== y.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
+  return m;
+}
+
 function fmtJob(o: JobOut): string {
-  return `${o.embedded} embedded, ${o.failed} unreadable, ${o.seconds.toFixed(1)} s wall (incl. load), ${(o.embedded / o.seconds).toFixed(1)} img/s overall, ${o.steadyImagesPerSecond?.toFixed(1)} img/s steady, peak RSS ${o.maxRssMiB.toFixed(0)} MiB`;
+  return `${o.embedded} embedded, ${o.failed} unreadable, ${o.seconds.toFixed(1)} s wall (incl. load), ${((o.total - o.resumedFrom) / o.seconds).toFixed(1)} inputs/s overall, ${o.steadyImagesPerSecond?.toFixed(1)} img/s steady, peak RSS ${o.maxRssMiB.toFixed(0)} MiB`;
 }
 
 /** Random ViT-S (HF ViTModel names, with pooler): N(0, 0.02) matrices, zero biases, unit LayerNorm scales. */
@@ -145,7 +161,10 @@ log(`generated ${N} PNGs + 1 corrupt in ${((performance.now() - t) / 1000).toFix
 const ref = path.join(work, 'ref.safetensors');
 if (!skip.has('mnist')) {
   const r = await job([imgs, '--out', ref, '--batch', '16']);
-  log(`\n## bundled model (vit-fashion-mnist, 28x28), ${N} images, batch 16, 1 process\nuninterrupted: ${fmtJob(r.out!)}`);
+  log(`\n## bundled model (vit-fashion-mnist, 28x28), ${N} images, batch 16, 1 process\nuninterrupted, default backend (js): ${fmtJob(r.out!)}`);
+  const wasm = path.join(work, 'wasm.safetensors');
+  const w = await job([imgs, '--out', wasm, '--batch', '16', '--backend', 'wasm', '--threads', '2']);
+  log(`uninterrupted, wasm backend, 2 threads: ${fmtJob(w.out!)}; max |wasm - js| over all embeddings: ${(await maxAbsDiff(ref, wasm)).toExponential(2)} (backends round differently)`);
   const small = path.join(work, 'small');
   await writeImageTree(small, 200);
   const s = await job([small, '--out', path.join(work, 'small.safetensors'), '--batch', '16']);
@@ -160,7 +179,7 @@ if (!skip.has('mnist')) {
   const parts: string[] = [];
   for (const i of [0, 1, 2]) {
     const f = path.join(work, `shard${i}.safetensors`);
-    const sr = await job([imgs, '--out', f, '--batch', '16', '--shard', `${i}/3`]);
+    const sr = await job([imgs, '--out', f, '--batch', '7', '--shard', `${i}/3`]); // other batch compositions on purpose
     log(`shard ${i}/3: ${fmtJob(sr.out!)}`);
     parts.push(f);
   }
@@ -174,7 +193,10 @@ if (!skip.has('vits')) {
   await writeVitS(vits);
   const rgb = path.join(work, 'rgb');
   await rgbImages(rgb, VITS_N);
-  const v = await job([rgb, '--out', path.join(work, 'vits.safetensors'), '--batch', '8', '--model', vits]);
-  log(`\n## ViT-S-sized random model (hidden 384, 12 layers, 6 heads, 224x224, patch 16), ${VITS_N} 256x256 RGB PNGs, batch 8\n${fmtJob(v.out!)}`);
+  log(`\n## ViT-S-sized random model (hidden 384, 12 layers, 6 heads, 224x224, patch 16), ${VITS_N} 256x256 RGB PNGs, batch 4`);
+  const vw = await job([rgb, '--out', path.join(work, 'vits-wasm.safetensors'), '--batch', '4', '--model', vits, '--backend', 'wasm', '--threads', '2']);
+  log(`wasm backend, 2 threads: ${fmtJob(vw.out!)}`);
+  const vj = await job([rgb, '--out', path.join(work, 'vits-js.safetensors'), '--batch', '4', '--model', vits]);
+  log(`default backend (js), 1 thread: ${fmtJob(vj.out!)}`);
 }
 log(`\nload average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

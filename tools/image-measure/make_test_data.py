@@ -104,7 +104,8 @@ the fixture generator; rgb_u8 = PIL 9.4 decode). CC0.
 
 Made by tools/image-measure/make_test_data.py: synthetic images (gradient, hard-edged stripes, noise; fixed
 seed) encoded with cjpeg (libjpeg-turbo 2.1.5, Debian libjpeg-turbo-progs) `-quality 90 -sample HxV`, and
-Pillow 9.4.0's decode of each (*.pil.png). CC0.
+Pillow 9.4.0's decode of each (*.pil.png); 37x23_2x2_nodht.jpg is 37x23_2x2.jpg without its DHT segment
+(Motion-JPEG style), 37x23_rst_garbage.jpg has 3 junk bytes before a restart marker. CC0.
 ''',
 }
 
@@ -241,7 +242,39 @@ def make_sampling_jpegs():
                 ref = name.replace('.jpg', '.pil.png')
                 im.save(os.path.join(out_dir, ref))
                 files.append({'file': name, 'sample': sample, 'width': w, 'height': h, 'pil_ref': ref})
-    json.dump({'made_by': 'tools/image-measure/make_test_data.py: cjpeg (libjpeg-turbo) -quality 90 -sample HxV; pil_ref = Pillow ' + Image.__version__ + ' convert("RGB")',
+    # Motion-JPEG style: the same stream without its DHT segment (cjpeg writes the Annex K standard tables,
+    # which libjpeg installs when a file has none), and a restart-marker stream with garbage before an RST
+    # (libjpeg: "extraneous bytes before marker", a warning).
+    def segments(b):
+        i, out = 2, []
+        while i < len(b):
+            m, L = b[i + 1], (b[i + 2] << 8) | b[i + 3]
+            if m == 0xda:
+                out.append((i, len(b)))
+                break
+            out.append((i, i + 2 + L))
+            i += 2 + L
+        return out
+    src = open(os.path.join(out_dir, '37x23_2x2.jpg'), 'rb').read()
+    nodht = b'\xff\xd8' + b''.join(src[a:e] for a, e in segments(src) if src[a + 1] != 0xc4)
+    extra = {'37x23_2x2_nodht.jpg': nodht}
+    with tempfile.TemporaryDirectory() as td:
+        ppm = os.path.join(td, 'src.ppm')
+        yy, xx = np.mgrid[0:23, 0:37]
+        Image.fromarray(np.dstack([(xx * 7) % 256, (yy * 11) % 256, ((xx + yy) * 5) % 256]).astype(np.uint8), 'RGB').save(ppm)
+        rst = os.path.join(td, 'rst.jpg')
+        subprocess.run(['cjpeg', '-quality', '90', '-restart', '1B', '-outfile', rst, ppm], check=True)
+        b = open(rst, 'rb').read()
+        k = b.index(b'\xff\xd1')
+        extra['37x23_rst_garbage.jpg'] = b[:k] + b'\x12\x34\x56' + b[k:]
+    for name, data in extra.items():
+        with open(os.path.join(out_dir, name), 'wb') as fh:
+            fh.write(data)
+        im = Image.open(os.path.join(out_dir, name)).convert('RGB')
+        ref = name.replace('.jpg', '.pil.png')
+        im.save(os.path.join(out_dir, ref))
+        files.append({'file': name, 'sample': '2x2', 'width': im.size[0], 'height': im.size[1], 'pil_ref': ref})
+    json.dump({'made_by': 'tools/image-measure/make_test_data.py: cjpeg (libjpeg-turbo) -quality 90 -sample HxV; *_nodht: DHT removed (Annex K default tables); *_rst_garbage: -restart 1B with 3 bytes before RST1; pil_ref = Pillow ' + Image.__version__ + ' convert("RGB")',
                'files': files}, open(os.path.join(out_dir, 'manifest.json'), 'w'), indent=1)
 
 

@@ -1,5 +1,6 @@
-// Measures our JPEG decode (jpeg-js DCT + libjpeg-style upsampling/colour) and plain jpeg-js against
-// Pillow 9.4 / libjpeg-turbo 2.1.5 over the shared corpora, per file class (components x chroma sampling).
+// Measures our JPEG decode (exact path), our jpeg-js fallback (jpeg-js planes + libjpeg-style upsampling and
+// colour) and plain jpeg-js against Pillow 9.4 / libjpeg-turbo 2.1.5 over the shared corpora, per file class
+// (components x chroma sampling).
 // Run from the repo root: npx tsx tools/image-measure/measure.ts [--realdata /work/shared/realdata] [--json out.json]
 // Needs /usr/bin/python3 with PIL + numpy (pil_decode.py writes PIL's RGB decodes to a temp dir).
 
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { decodeImage, toRGB } from '../../packages/io/src/image/index.js';
+import { decodeJpeg } from '../../packages/io/src/image/jpeg.js';
 
 // jpeg-js is a dependency of packages/io only: resolve it from there.
 const jpeg = createRequire(new URL('../../packages/io/package.json', import.meta.url))('jpeg-js') as typeof import('jpeg-js');
@@ -52,7 +54,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'pil-decode-'));
 try {
   execFileSync('/usr/bin/python3', [new URL('./pil_decode.py', import.meta.url).pathname, tmp], { input: files.map((f) => f.path).join('\n') });
   const index = JSON.parse(readFileSync(join(tmp, 'index.json'), 'utf8')) as Record<string, { w: number; h: number; file: string } | { error: string }>;
-  const rows: Array<{ file: string; cls: string; w: number; h: number; ours: Stat; jpegjs: Stat | null }> = [];
+  const rows: Array<{ file: string; cls: string; w: number; h: number; ours: Stat; fallback: Stat | null; jpegjs: Stat | null }> = [];
   for (const f of files) {
     const ref = index[f.path];
     if (ref === undefined || 'error' in ref) continue;
@@ -70,28 +72,34 @@ try {
     if (ours.width !== ref.w || ours.height !== ref.h) { console.log(`size mismatch ${f.entry.file}`); continue; }
     // plain jpeg-js 0.4.4 defaults (what a naive user gets), only comparable without EXIF rotation
     let jj: Stat | null = null;
+    let fb: Stat | null = null;
     const raw = decodeImage(bytes, { applyExifOrientation: false });
     if ((raw.orientation ?? 1) === 1) {
+      try {
+        const f = decodeJpeg(bytes, { maxPixels: 1e9, maxMemoryMB: 4096, forceJpegJs: true });
+        fb = stats(toRGB({ ...raw, ...f }).data, pil);
+      } catch { /* the fallback refuses it */ }
       try {
         const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
         jj = stats(d.data, pil);
       } catch { /* plain jpeg-js refuses it */ }
     }
-    rows.push({ file: `${f.corpus}/${f.entry.file}`, cls: (f.entry.expect === 'decode' ? '' : 'lenient ') + cls(f.entry), w: ref.w, h: ref.h, ours: stats(ours.data, pil), jpegjs: jj });
+    rows.push({ file: `${f.corpus}/${f.entry.file}`, cls: (f.entry.expect === 'decode' ? '' : 'lenient ') + cls(f.entry), w: ref.w, h: ref.h, ours: stats(ours.data, pil), fallback: fb, jpegjs: jj });
   }
   const byCls = new Map<string, typeof rows>();
   for (const r of rows) byCls.set(r.cls, [...(byCls.get(r.cls) ?? []), r]);
   const fmt = (s: Stat): string => `${String(s.max).padStart(3)} / ${s.mean.toFixed(3)} / ${String(s.p99).padStart(2)}`;
   console.log('per file: max / mean / p99 abs difference vs Pillow 9.4 (8-bit levels)');
-  for (const r of rows) console.log(`${r.file.padEnd(80)} ${r.cls.padEnd(16)} ours ${fmt(r.ours)}   jpeg-js ${r.jpegjs ? fmt(r.jpegjs) : '(rotated or refused)'}`);
-  console.log('\nper class: files, ours max / mean-of-means / worst p99, plain jpeg-js max / mean-of-means');
+  const opt2 = (s: Stat | null): string => (s ? fmt(s) : '(rotated or refused)');
+  for (const r of rows) console.log(`${r.file.padEnd(80)} ${r.cls.padEnd(16)} ours ${fmt(r.ours)}   fallback ${opt2(r.fallback)}   jpeg-js ${opt2(r.jpegjs)}`);
+  console.log('\nper class: files, max / mean-of-means / worst p99 for: ours | our jpeg-js fallback | plain jpeg-js');
   for (const [c, rs] of [...byCls.entries()].sort()) {
     const agg = (sel: (r: (typeof rows)[number]) => Stat | null): string => {
       const ss = rs.map(sel).filter((s): s is Stat => s !== null);
       if (ss.length === 0) return '-';
       return `${Math.max(...ss.map((s) => s.max))} / ${(ss.reduce((a, s) => a + s.mean, 0) / ss.length).toFixed(3)} / ${Math.max(...ss.map((s) => s.p99))}`;
     };
-    console.log(`${c.padEnd(18)} n=${String(rs.length).padStart(2)}  ours ${agg((r) => r.ours).padEnd(18)} jpeg-js ${agg((r) => r.jpegjs)}`);
+    console.log(`${c.padEnd(20)} n=${String(rs.length).padStart(2)}  ours ${agg((r) => r.ours).padEnd(14)} fallback ${agg((r) => r.fallback).padEnd(18)} jpeg-js ${agg((r) => r.jpegjs)}`);
   }
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows, null, 1));
 } finally {

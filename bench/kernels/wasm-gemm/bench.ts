@@ -3,7 +3,7 @@
 // linear kernel on sampled rows before timing. Run: npx tsx bench/kernels/wasm-gemm/bench.ts [--quick]
 // Prints GFLOP/s (2*M*N*K / time) median and best of several runs after warm-up, and the machine load.
 
-import { getKernelOf, prepareLinear, empty, fromArray } from '@patchwise/tensor';
+import { getKernelOf, prepareLinear, empty, fromArray } from '../../../packages/tensor/src/index.js';
 import { setWasmRuntime } from '../../../packages/tensor/src/kernels/wasm/runtime.js';
 import { wasmPackedLinear } from '../../../packages/tensor/src/kernels/wasm/kernels.js';
 import { roundUp } from '../../../packages/tensor/src/kernels/wasm/runtime.js';

@@ -1,11 +1,12 @@
 // The wasm backend per op on the ViT-B/16 shapes (T 197, D 768, MLP 3072, 12 heads x 64), js vs wasm (1 and 2
 // threads) through the op front-ends, i.e. including the copies in and out of the wasm heap; plus the copy cost
 // alone. Each result is checked against the ref kernel (or the js kernel for the large GEMMs) before timing.
-// Run: npx tsx bench/kernels/wasm-ops/bench.ts [--quick]
+// Imports the tensor sources (src/), like bench/run.ts, so the numbers describe the current code and the wasm
+// runtime configured here is the one the ops use. Run: npx tsx bench/kernels/wasm-ops/bench.ts [--quick]
 
 import {
   Tensor, fromArray, withBackend, linear, prepareLinear, softmax, layerNorm, attention,
-} from '@patchwise/tensor';
+} from '../../../packages/tensor/src/index.js';
 import { setWasmRuntime } from '../../../packages/tensor/src/kernels/wasm/runtime.js';
 import { startThreads, stopThreads } from '../../../packages/tensor/src/parallel/pool.js';
 import { loadavg } from 'node:os';

@@ -1,10 +1,10 @@
 // Decode + toRGB against PIL 9.4's own decode of the preprocessing fixtures (shared/fixtures/preprocess,
-// copied to test/data/preprocess by the preprocessing work): PNGs must be exact in every mode (RGB, RGBA,
-// 16-bit gray I, palette + tRNS, 16-bit RGB); JPEGs are compared at the decoder tolerances below.
+// copied to test/data/preprocess by the preprocessing work): exact in every mode (RGB, RGBA, 16-bit gray I,
+// palette + tRNS, 16-bit RGB PNGs; baseline, progressive and gray JPEGs).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, parseSafetensors, toRGB } from '@patchwise/io';
-import { TOL_JPEG } from './image-tolerances.js';
+import { TOL_JPEG_EXACT } from './image-tolerances.js';
 
 const DIR = new URL('./data/preprocess/', import.meta.url);
 // rgb16_96x64 is decode-only, so the preprocessing copy leaves it out; it lives with the conversion data.
@@ -67,24 +67,24 @@ describe('PNG fixtures decode exactly as PIL', () => {
 });
 
 describe('JPEG fixtures against PIL (libjpeg-turbo)', () => {
-  it('gray_1000x200_q90: mode L within TOL_JPEG of decoded_raw_u8', () => {
+  it('gray_1000x200_q90: mode L bit-exact with decoded_raw_u8', () => {
     const { bytes, ref } = fixture('gray_1000x200_q90');
     const img = decodeImage(bytes);
     expect([img.mode, img.width, img.height]).toEqual(['L', 1000, 200]);
     const d = diff(img.data, ref.rawSync('decoded_raw_u8'));
     console.log(`gray_1000x200_q90 vs PIL: max ${d.max}, mean ${d.mean.toFixed(3)}`);
-    expect(d.max).toBeLessThanOrEqual(TOL_JPEG.max);
-    expect(d.mean).toBeLessThanOrEqual(TOL_JPEG.mean);
+    expect(d.max).toBeLessThanOrEqual(TOL_JPEG_EXACT.max);
+    expect(d.mean).toBeLessThanOrEqual(TOL_JPEG_EXACT.mean);
   });
 
   for (const name of ['rgb_640x480_baseline_q90', 'rgb_333x500_progressive_q90']) {
-    it(`${name}: 4:2:0 RGB within TOL_JPEG of rgb_u8 (libjpeg fancy upsampling)`, () => {
+    it(`${name}: 4:2:0 RGB bit-exact with rgb_u8`, () => {
       const { bytes, ref } = fixture(name);
       const img = decodeImage(bytes);
       const d = diff(toRGB(img).data, ref.rawSync('rgb_u8'));
       console.log(`${name} vs PIL: max ${d.max}, mean ${d.mean.toFixed(3)}`);
-      expect(d.max).toBeLessThanOrEqual(TOL_JPEG.max);
-      expect(d.mean).toBeLessThanOrEqual(TOL_JPEG.mean);
+      expect(d.max).toBeLessThanOrEqual(TOL_JPEG_EXACT.max);
+      expect(d.mean).toBeLessThanOrEqual(TOL_JPEG_EXACT.mean);
     });
   }
 });

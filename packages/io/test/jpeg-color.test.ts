@@ -1,7 +1,8 @@
-// libjpeg-style fancy upsampling and YCbCr->RGB (src/image/jpeg-color.ts) on hand-computed cases; the
+// libjpeg-style fancy upsampling, YCbCr->RGB (src/image/jpeg-color.ts) and the islow IDCT on hand-computed cases; the
 // corpus tests compare the same code with Pillow on real files.
 import { describe, expect, it } from 'vitest';
 import { fancyUpsampleInPlace, yccToRgbInPlace } from '../src/image/jpeg-color.js';
+import { idctIslow } from '../src/image/jpeg-idct.js';
 
 /** Interleaved Y,Cb,Cr at full size with the Cb plane nearest-neighbour upsampled, as jpeg-js returns it. */
 function withCb(width: number, height: number, cb: number[][], rh: number, rv: number): Uint8Array {
@@ -56,5 +57,33 @@ describe('YCbCr -> RGB (libjpeg jdcolor.c, 16-bit fixed point)', () => {
     // Y=255, Cb=0 (x=-128), Cr=255 (x=127): R = 255 + 178 -> 255; G = 255 + ((-22554*-128 + 32768 - 46802*127) >> 16)
     // = 255 + floor(-46.1) = 208 (FIX(0.34414) = 22554); B = 255 + ((116130*-128 + 32768) >> 16) = 255 - 227 = 28
     expect(Array.from(d.subarray(6, 9))).toEqual([255, 208, 28]);
+  });
+});
+
+describe('islow IDCT (libjpeg jidctint.c) on hand-computed blocks', () => {
+  const q = new Uint16Array(64).fill(8);
+  const run = (dc: number): number[] => {
+    const coef = new Int16Array(64);
+    coef[0] = dc;
+    const out = new Uint8Array(64);
+    idctIslow(coef, 0, q, out, 0, 8);
+    return Array.from(new Set(out));
+  };
+  it('DC-only blocks are flat at DC/8 + 128, range-limited', () => {
+    // 10*8 = 80; pass 1: 80 << 2 = 320; pass 2: (320 + 16) >> 5 = 10 -> 10 + 128 = 138
+    expect(run(10)).toEqual([138]);
+    expect(run(50)).toEqual([178]); // 400 -> 1600 -> (1600 + 16) >> 5 = 50 -> 178
+    expect(run(200)).toEqual([255]); // 1600 -> 6400 -> 200 -> above 127: 255
+    expect(run(-200)).toEqual([0]); // (-6400 + 16) >> 5 = -200 -> below -128: 0
+  });
+  it('a first horizontal AC coefficient gives a monotone row (Loeffler odd part)', () => {
+    const coef = new Int16Array(64);
+    coef[1] = 16; // natural order: row 0, column 1
+    const out = new Uint8Array(64);
+    idctIslow(coef, 0, q, out, 0, 8);
+    const row = Array.from(out.subarray(0, 8));
+    for (let x = 1; x < 8; x++) expect(row[x]!).toBeLessThanOrEqual(row[x - 1]!);
+    expect(row[0]! + row[7]!).toBe(256); // odd-symmetric about 128
+    expect(Array.from(out.subarray(8, 16))).toEqual(row); // same in every row (no vertical frequency)
   });
 });

@@ -107,4 +107,22 @@ describe('thread pool', () => {
       setBackend('js');
     }
   });
+
+  it('restarting the pool on the same runtime is clean: late exits of old workers do not poison the new slots', async () => {
+    const rt = setWasmRuntime({ shared: true });
+    const x = rand([64, 64], 1, true);
+    const lw = prepareLinear(rand([256, 64], 2, true));
+    const want = withBackend('ref', () => linear(x, lw));
+    for (let round = 0; round < 3; round++) {
+      await startThreads(rt, { threads: 2 });
+      expectClose(withBackend('wasm', () => linear(x, lw)), want, TOL.exact, `round ${round}`);
+      stopThreads();
+      await new Promise((r) => setTimeout(r, 20)); // let the old worker exit
+    }
+    const pool = await startThreads(rt, { threads: 2 });
+    await new Promise((r) => setTimeout(r, 50));
+    expectClose(withBackend('wasm', () => linear(x, lw)), want, TOL.exact, 'after restarts');
+    expect(() => pool.run(() => {}, [{ op: OP_TEST_THROW, args: [] }])).toThrow(/test failure requested/);
+    stopThreads();
+  });
 });

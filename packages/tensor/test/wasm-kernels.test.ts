@@ -109,6 +109,24 @@ describe('wasm GEMM (linear, matmul) vs ref', () => {
     expect(wasm(() => matmul(tensor([[NaN, 1], [1, 1]]), tensor([[1, 0], [Infinity, 1]]))).toNested()).toEqual([[NaN, NaN], [Infinity, 1]]);
   });
 
+  it('the emitted weight packer (pack_wt) equals the JS packer (packB) bit for bit, pads included', () => {
+    const rt = setWasmRuntime({});
+    for (const [N, K] of [[1, 1], [13, 7], [65, 197], [8, 4], [9, 769]] as [number, number][]) {
+      const W = rand([N, K], N * 7 + K);
+      const Kp = Math.ceil(K / 4) * 4;
+      const Np = Math.ceil(N / 8) * 8;
+      const a = rt.heap.alloc(Kp * Np * 4);
+      const b = rt.heap.alloc(Kp * Np * 4);
+      const src = rt.heap.alloc(N * K * 4);
+      rt.heap.f32().fill(NaN, a >>> 2, (a >>> 2) + Kp * Np); // stale bytes: the pads must be overwritten
+      rt.copyIn2d(W.data(), 0, K, 1, N, K, src, K);
+      rt.exports.pack_wt(src, K * 4, K, N, Kp, Np, a);
+      rt.packB(W.data(), 0, 1, K, K, N, Kp, Np, b);
+      const f = rt.heap.f32();
+      expect([...f.subarray(a >>> 2, (a >>> 2) + Kp * Np)]).toEqual([...f.subarray(b >>> 2, (b >>> 2) + Kp * Np)]);
+    }
+  });
+
   it('weights are packed once per runtime and reused', () => {
     const rt = setWasmRuntime({});
     const lw = prepareLinear(rand([16, 8], 1));

@@ -85,6 +85,21 @@ describe('patchwise attention', () => {
     }
   });
 
+  it('places the map on the part of the original the model saw (shortest-edge resize + center crop)', async () => {
+    // clip_vision_proj: shortest edge 32, center crop 32x32. 56x40 -> 44x32 (int(32 * 56 / 40) = 44); crop left
+    // (44 - 32) // 2 = 6 -> original x from 6 * 56/44 = 7.6 to 38 * 56/44 = 48.4, all rows. Outside: dimmed (>> 1).
+    const out = join(tmp.dir, 'heat-crop.png');
+    const r = await cli('attention', WIDE, '--model', join(DATA, 'families', 'clip_vision_proj'), '--out', out);
+    expect(r.code).toBe(0);
+    const png = decodeImage(new Uint8Array(readFileSync(out)));
+    expect([png.width, png.height]).toEqual([56, 40]);
+    const orig = (x: number, y: number, c: number): number => (((y * 56 + x) * 3 + c) * 37) % 251; // how WIDE was made
+    const at = (x: number, y: number): number[] => Array.from(png.data.subarray((y * 56 + x) * 3, (y * 56 + x) * 3 + 3));
+    for (const [x, y] of [[0, 0], [7, 20], [49, 5], [55, 39]] as const) expect(at(x, y)).toEqual([0, 1, 2].map((c) => orig(x, y, c) >> 1));
+    const inside = at(28, 20);
+    expect(inside).not.toEqual([0, 1, 2].map((c) => orig(28, 20, c) >> 1));
+  });
+
   it('prints 7x7 values for the bundled model by default', async () => {
     const r = await cli('attention', join(SAMPLES, 'bag.png'));
     const j = JSON.parse(r.stdout) as AttentionJson;

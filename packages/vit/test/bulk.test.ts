@@ -12,12 +12,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSafetensors, preprocessImageFiles } from '@patchwise/io';
-import { fromArray } from '@patchwise/tensor';
+import { encodePNG, openSafetensors, preprocessImageFiles } from '@patchwise/io';
+import { fromArray, getBackend, setBackend } from '@patchwise/tensor';
 import type { Tensor } from '@patchwise/tensor';
 import { BulkError, loadModel, mergeShards, runBulkEmbed, shardOf } from '@patchwise/vit';
 import type { BulkIO, Embedder } from '@patchwise/vit';
 import { DEFAULT_MODEL_DIR, preprocessFor } from '../src/cli/model.js';
+import { BufferIO } from '../src/cli/io.js';
+import { run } from '../src/cli/run.js';
 import { writeImageTree } from './bulk-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -34,6 +36,35 @@ class MemIO implements BulkIO {
   out(t: string): void {
     this.out_ += t;
   }
+}
+
+/** Runs tools/bulk/job.ts in a child process; with `kill`, SIGKILLs it once its checkpoint reaches `atLeast`. */
+async function runChild(
+  args: readonly string[],
+  kill?: { checkpoint: string; atLeast: number },
+): Promise<{ code: number | null; stdout: string; stderr: string; killedAt: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/bulk/job.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let killedAt = -1;
+  while (kill && child.exitCode === null && child.signalCode === null) {
+    await new Promise((r) => setTimeout(r, 20));
+    try {
+      const done = (JSON.parse(await readFile(kill.checkpoint, 'utf8')) as { done: number }).done;
+      if (done >= kill.atLeast) {
+        child.kill('SIGKILL');
+        killedAt = done;
+        break;
+      }
+    } catch {
+      // no checkpoint yet: poll again
+    }
+  }
+  const code = await exited;
+  return { code, stdout, stderr, killedAt };
 }
 
 let tmp: string;
@@ -116,36 +147,21 @@ describe('bulk embed (bundled model)', () => {
   });
 
   it('a process killed with SIGKILL halfway, rerun, writes exactly the same bytes', async () => {
+    // All three runs are child processes (tools/bulk/job.ts), so they run the same build of the packages.
+    const args = (f: string): string[] => [imgs, '--out', f, '--batch', '8', '--checkpoint-every', '16'];
+    const whole = out('child-whole.safetensors');
+    expect((await runChild(args(whole))).code).toBe(0);
     const f = out('killed.safetensors');
-    const cpFile = path.join(`${f}.work`, 'checkpoint.json');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/bulk/job.ts', imgs, '--out', f, '--batch', '8', '--checkpoint-every', '16'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let killedAt = -1;
-    for (let t = 0; t < 600 && child.exitCode === null; t++) {
-      await new Promise((r) => setTimeout(r, 50));
-      try {
-        const done = (JSON.parse(await readFile(cpFile, 'utf8')) as { done: number }).done;
-        if (done >= 48) {
-          child.kill('SIGKILL');
-          killedAt = done;
-          break;
-        }
-      } catch {
-        // no checkpoint yet (or a read between rename and write): poll again
-      }
-    }
-    await exited;
-    expect(killedAt, `child did not reach a checkpoint; stderr: ${stderr}`).toBeGreaterThanOrEqual(48);
+    // Killed at its first checkpoint (16 of 121 inputs), so a fast machine cannot finish before the kill.
+    const killed = await runChild(args(f), { checkpoint: path.join(`${f}.work`, 'checkpoint.json'), atLeast: 16 });
+    expect(killed.killedAt, `child did not reach a checkpoint; stderr: ${killed.stderr}`).toBeGreaterThanOrEqual(16);
     expect(existsSync(f)).toBe(false);
-    const r = await runBulkEmbed({ input: imgs, out: f, batch: 8, checkpointEvery: 16, io: new MemIO() });
-    expect(r.resumedFrom).toBeGreaterThanOrEqual(48);
-    expect(r.resumedFrom).toBeLessThan(N);
-    expect(new Uint8Array(await readFile(f))).toEqual(reference);
+    const rerun = await runChild(args(f));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const r = JSON.parse(rerun.stdout) as { resumedFrom: number };
+    expect(r.resumedFrom).toBeGreaterThanOrEqual(16);
+    expect(r.resumedFrom).toBeLessThan(N + 1);
+    expect(new Uint8Array(await readFile(f))).toEqual(new Uint8Array(await readFile(whole)));
   });
 
   it('shards 0/3, 1/3, 2/3 merged write exactly the bytes of the unsharded run', async () => {
@@ -236,8 +252,57 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     await writeFile(path.join(imgs, 'new.png'), 'not an image'); // a changed input set is a different job too
     await expect(runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new MemIO() })).rejects.toThrow(/total: was 121, now 122/);
     await rm(path.join(imgs, 'new.png'));
+    const saved = getBackend(); // backends round differently: a resume on another one would mix their rows
+    setBackend(saved === 'ref' ? 'js' : 'ref');
+    try {
+      await expect(runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new MemIO() })).rejects.toThrow(/backend: was "[a-z]+", now "[a-z]+"/);
+    } finally {
+      setBackend(saved);
+    }
     const r = await runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new MemIO() });
     expect(r.resumedFrom).toBe(16);
+  });
+
+  it('skips its own output and work dir when a glob reaches them, and reports missing list entries', async () => {
+    const embedder = await stubEmbedder();
+    const f = path.join(imgs, 'd00', 'self.jsonl.png'); // named like an image on purpose
+    await writeFile(f, 'stale output');
+    const io = new MemIO();
+    const r = await runBulkEmbed({ input: `${imgs}/d00/**`, out: f, embedder, io, format: 'jsonl' });
+    expect(r.total).toBe(50); // img00000..img00049, not self.jsonl.png
+    await rm(f);
+    await writeFile(out('list.txt'), `imgs/d00/img00003.png\nimgs/missing.png\n`);
+    const l = await runBulkEmbed({ input: out('list.txt'), out: out('list.safetensors'), embedder, io });
+    expect(l.embedded).toBe(1);
+    expect(l.failed.map((x) => x.path)).toEqual([`${tmp}/imgs/missing.png`]);
+    expect(io.err_).toMatch(/skipped unreadable image: .*missing\.png/);
+  });
+
+  it('skips an image the model cannot embed without changing the other rows', async () => {
+    const base = await stubEmbedder();
+    // Throws for any batch holding a flat image (every pixel equal), as a model might for an input it cannot take.
+    const picky: Embedder = {
+      ...base,
+      embed(px: Tensor): Tensor {
+        const [B] = px.shape as [number];
+        const a = px.toArray();
+        const n = a.length / B;
+        for (let b = 0; b < B; b++) if (a.subarray(b * n, (b + 1) * n).every((v) => v === a[b * n])) throw new Error('flat image');
+        return base.embed(px);
+      },
+    };
+    const dir = path.join(tmp, 'picky');
+    await writeImageTree(dir, 5, { perDir: 10 });
+    await writeFile(path.join(dir, 'd00', 'img00002b.png'), encodePNG({ width: 28, height: 28, channels: 1, data: new Uint8Array(784).fill(255) }));
+    const io = new MemIO();
+    const r = await runBulkEmbed({ input: dir, out: out('picky.jsonl'), embedder: picky, batch: 4, io });
+    expect(r.embedded).toBe(5);
+    expect(r.failed).toEqual([{ path: `${dir}/d00/img00002b.png`, error: 'cannot embed: flat image' }]);
+    expect(io.err_).toContain('skipped image the model cannot embed');
+    await rm(path.join(dir, 'd00', 'img00002b.png'));
+    await runBulkEmbed({ input: dir, out: out('picky-ok.jsonl'), embedder: picky, batch: 4, io });
+    const rowsOf = async (f: string): Promise<string[]> => (await readFile(f, 'utf8')).split('\n').filter((l) => l.includes('embedding'));
+    expect(await rowsOf(out('picky.jsonl'))).toEqual(await rowsOf(out('picky-ok.jsonl')));
   });
 
   it('checks its arguments', async () => {
@@ -245,5 +310,21 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     await expect(runBulkEmbed({ input: imgs, out: out('x.safetensors'), embedder, shard: '3/3' })).rejects.toThrow(/--shard 3\/3/);
     await expect(runBulkEmbed({ input: imgs, out: out('x.safetensors'), embedder, batch: 0 })).rejects.toThrow(/--batch expects an integer >= 1/);
     await expect(runBulkEmbed({ input: imgs, out: out('x.out'), embedder, format: 'csv' })).rejects.toThrow(/--format must be one of safetensors\|jsonl/);
+  });
+});
+
+describe('patchwise embed <glob> --shard / patchwise merge (CLI)', () => {
+  it('shards and merges from the command line to the unsharded bytes', async () => {
+    const glob = `${imgs}/d01/*.png`; // 50 images + the corrupt one
+    const io = new BufferIO();
+    expect(await run(['embed', glob, '--out', out('cli.safetensors'), '--batch', '6'], io)).toBe(0);
+    for (const i of [0, 1]) expect(await run(['embed', glob, '--out', out(`cli${i}.safetensors`), '--shard', `${i}/2`], io)).toBe(0);
+    expect(await run(['merge', out('cli1.safetensors'), out('cli0.safetensors'), '--out', out('cli-merged.safetensors')], io)).toBe(0);
+    expect(io.stdout).toMatch(/wrote .*cli-merged\.safetensors: 50 embeddings from 2 shard output\(s\)/);
+    expect(new Uint8Array(await readFile(out('cli-merged.safetensors')))).toEqual(new Uint8Array(await readFile(out('cli.safetensors'))));
+    const bad = new BufferIO();
+    expect(await run(['merge', out('cli0.safetensors'), '--out', out('x.safetensors')], bad)).toBe(1);
+    expect(bad.stderr).toMatch(/^patchwise: missing shard\(s\) 1\/2 of 2/);
+    expect(await run(['merge', out('cli0.safetensors')], bad)).toBe(2); // no --out: usage error
   });
 });

@@ -72,6 +72,17 @@ describe('patchwise diff', () => {
     expect(expectOneLineError(e)).toMatch(/has no pixel_values; give the input with --pixels/);
   });
 
+  it('compares every family fixture, and the CLIP text tower when the dump has input_ids', async () => {
+    for (const f of ['deit_distilled', 'dinov2_registers', 'siglip_vision', 'clip_full']) {
+      const dir = join(DATA, 'families', f);
+      const r = await cli('diff', '--model', dir, '--reference', join(dir, 'expected.safetensors'), '--json');
+      expect(r.code, `${f}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
+    const clip = join(DATA, 'families', 'clip_full');
+    const r = await cli('diff', '--model', clip, '--reference', join(clip, 'expected.safetensors'));
+    for (const n of ['text_hidden_states.1', 'text_embeds', 'logits_per_image']) expect(r.stdout).toMatch(new RegExp(`^${n.replace('.', '\\.')}\\s.*\\sok$`, 'm'));
+  });
+
   it('rejects a bad command line with one line', async () => {
     const r = await cli('diff', '--model', FIXTURE);
     expect(r.code).toBe(2);

@@ -74,15 +74,31 @@ describe('patchwise explain', () => {
     expect(j.output.top.map((p) => p.label)).toContain('espresso'); // 5 labels, top 5 lists them all
   });
 
+  it('reports a JPEG\'s EXIF orientation as applied (Pillow\'s hopper_orientation_6.jpg)', async () => {
+    const r = await cli('explain', join(DATA, 'inspect', 'hopper_orientation_6.jpg'), '--json');
+    const j = JSON.parse(r.stdout) as ExplainJson & { decode: { orientation: number; orientationApplied: boolean } };
+    expect(j.decode).toMatchObject({ format: 'jpeg', mode: 'RGB', width: 128, height: 128, orientation: 6, orientationApplied: true, convertedTo: 'L' });
+    expect(j.preprocess.shape).toEqual([1, 1, 28, 28]); // resized to the bundled model's input
+  });
+
   it('--save writes the patch grid and per-layer attention pictures as PNG', async () => {
     const dir = join(tmp.dir, 'pictures');
     const r = await cli('explain', join(SAMPLES, 'coat.png'), '--save', dir);
     expect(r.code).toBe(0);
     const files = readdirSync(dir).sort();
-    expect(files).toEqual(['attention-layer-0.png', 'attention-layer-1.png', 'attention-layer-2.png', 'attention-layer-3.png', 'input.png', 'patches.png', 'rollout.png']);
-    for (const f of files) {
+    expect(files).toEqual([
+      'attention-layer-0.png', 'attention-layer-1.png', 'attention-layer-2.png', 'attention-layer-3.png', 'input.png', 'patches.png',
+      'position-similarity.png', 'projection-filters.png', 'rollout.png',
+    ]);
+    for (const f of files.filter((n) => n.startsWith('attention') || ['input.png', 'patches.png', 'rollout.png'].includes(n))) {
       const png = decodeImage(new Uint8Array(readFileSync(join(dir, f))));
       expect([png.width, png.height]).toEqual([224, 224]); // 28 px enlarged 8x
     }
+    // 64 filters of 4x4 enlarged 6x: 8 per row, 8 rows, 1-pixel gaps -> 8 * 25 + 1 = 201
+    const filters = decodeImage(new Uint8Array(readFileSync(join(dir, 'projection-filters.png'))));
+    expect([filters.width, filters.height]).toEqual([201, 201]);
+    // 7x7 tiles of 7x7 cells of ceil(32 / 7) = 5 px, 2-pixel gaps -> 7 * (35 + 2) + 2 = 261
+    const sim = decodeImage(new Uint8Array(readFileSync(join(dir, 'position-similarity.png'))));
+    expect([sim.width, sim.height]).toEqual([261, 261]);
   });
 });

@@ -7,7 +7,8 @@ import { decodeImage, encodePNG, parsePreprocessorConfig } from '@patchwise/io';
 import { fromArray, tensor } from '@patchwise/tensor';
 import {
   VIRIDIS, attentionEntropy, attentionRollout, channelStats, clsAttention, compareTensors, diffOutputs, forwardOrder,
-  inputRegion, lastLayerClsAttention, normalize01, overlayHeatmap, patchGridImage, rolloutMatrix, topK, upsampleBilinear,
+  inputRegion, lastLayerClsAttention, normalize01, overlayHeatmap, patchGridImage, positionSimilarityImage, projectionFiltersImage,
+  rolloutMatrix, topK, upsampleBilinear,
 } from '../src/inspect/index.js';
 import type { TokenLayout } from '../src/inspect/index.js';
 import { TOL } from '../../tensor/test/tolerances.js';
@@ -188,5 +189,33 @@ describe('diff comparison', () => {
     expect(r.firstDivergence?.status).toBe('shape-mismatch');
     expect(r.rows.find((x) => x.name === 'hidden_states.2')?.stage).toBe('layer 1');
     expect(r.notProduced).toEqual(['extra']);
+  });
+});
+
+describe('parameter pictures', () => {
+  it('projection filters: one tile per output channel, 0 = mid gray, +max white, -max black', () => {
+    // D = 2 filters of [1, 2, 2]: filter 0 = [1, -1, 0, 0.5] (max |w| 1), filter 1 all zero.
+    // Grid: ceil(sqrt(2)) = 2 columns, 1 row; scale 1 -> tiles 2x2 at x = 1 and 4, image (2 * 3 + 1) x (3 + 1).
+    const w = fromArray(new Float32Array([1, -1, 0, 0.5, 0, 0, 0, 0]), [2, 1, 2, 2]);
+    const img = projectionFiltersImage(w, 1);
+    expect([img.width, img.height]).toEqual([7, 4]);
+    const px = (x: number, y: number): number[] => Array.from(img.data.subarray((y * 7 + x) * 3, (y * 7 + x) * 3 + 3));
+    expect(px(1, 1)).toEqual([255, 255, 255]); // 127.5 + 127.5 * 1
+    expect(px(2, 1)).toEqual([0, 0, 0]); // 127.5 - 127.5
+    expect(px(1, 2)).toEqual([128, 128, 128]); // round(127.5)
+    expect(px(2, 2)).toEqual([191, 191, 191]); // round(127.5 + 63.75) = round(191.25)
+    expect(px(4, 1)).toEqual([128, 128, 128]); // an all-zero filter is mid gray
+    expect(px(0, 0)).toEqual([255, 140, 0]); // the gap
+  });
+
+  it('position similarity: self-similarity is viridis(1), opposite vectors viridis(0)', () => {
+    // 1 prefix row + a 1x2 grid: positions [1, 0] and [-1, 0] -> cos = -1 between them, 1 with themselves.
+    const pos = fromArray(new Float32Array([9, 9, 1, 0, -1, 0]), [3, 2]);
+    const img = positionSimilarityImage(pos, 1, 1, 2, 1); // tiles 2x1, 2-pixel gaps: width 2 * (2 + 2) + 2 = 10, height 1 * 3 + 2 = 5
+    expect([img.width, img.height]).toEqual([10, 5]);
+    const px = (x: number, y: number): number[] => Array.from(img.data.subarray((y * 10 + x) * 3, (y * 10 + x) * 3 + 3));
+    expect(px(2, 2)).toEqual([0xfd, 0xe7, 0x25]); // tile 0, cell 0: cos(p0, p0) = 1
+    expect(px(3, 2)).toEqual([0x44, 0x01, 0x54]); // tile 0, cell 1: cos(p0, p1) = -1
+    expect(px(7, 2)).toEqual([0xfd, 0xe7, 0x25]); // tile 1, cell 1
   });
 });

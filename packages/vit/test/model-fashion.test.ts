@@ -1,12 +1,14 @@
-// The bundled-default model (test/data/models/vit-fashion-mnist) on 100 real Fashion-MNIST test PNGs through the
-// real decoder and preprocessing of @patchwise/io: predicted labels identical to expected.json and logits within
-// TOL.f32Model (expected.json: float64 PyTorch reference; its pipeline is PIL open (mode L) -> identity resize ->
-// float32(float64(u8) * 1/255) -> (x - float32(0.286)) / float32(0.353)). A second path computes the pixels
-// with that arithmetic directly, so a preprocessing slip and a model slip are told apart.
+// The bundled default model (assets/models/vit-fashion-mnist, the copy users get) on 100 real Fashion-MNIST
+// test PNGs through the real decoder and preprocessing of @patchwise/io: predicted labels identical to
+// expected.json and logits within TOL.f32Model (expected.json: float64 PyTorch reference; its pipeline is PIL
+// open (mode L) -> identity resize -> float32(float64(u8) * 1/255) -> (x - float32(0.286)) / float32(0.353)).
+// A second path computes the pixels with that arithmetic directly, so a preprocessing slip and a model slip
+// are told apart.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeImage, parsePreprocessorConfig, preprocessImageFiles, toL } from '@patchwise/io';
 import { argmax, fromArray, tensor } from '@patchwise/tensor';
 import { loadModel } from '@patchwise/vit';
@@ -17,6 +19,7 @@ interface Expected {
 }
 
 const DIR = join(DATA, 'fashion-mnist-100');
+const MODEL = fileURLToPath(new URL('../assets/models/vit-fashion-mnist', import.meta.url));
 
 afterAll(() => printReport('fashion-mnist-100, max abs logit diff vs expected.json'));
 
@@ -25,7 +28,7 @@ describe('vit-fashion-mnist on fashion-mnist-100', () => {
   const want = tensor(exp.images.flatMap((e) => e.logits), [exp.images.length, 10]);
 
   it('through the io decoder and preprocessing: same labels, logits within tolerance', async () => {
-    const model = await loadModel(join(DATA, 'models', 'vit-fashion-mnist'));
+    const model = await loadModel(MODEL);
     expect(model.config.id2label?.[9]).toBe('Ankle boot');
     const pre = parsePreprocessorConfig(model.preprocessor, { numChannels: model.config.channels, source: 'preprocessor_config.json' });
     const pixels = await preprocessImageFiles(exp.images.map((e) => join(DIR, e.file)), pre); // [100, 1, 28, 28]
@@ -37,7 +40,7 @@ describe('vit-fashion-mnist on fashion-mnist-100', () => {
   });
 
   it('with the documented arithmetic computed here', async () => {
-    const model = await loadModel(join(DATA, 'models', 'vit-fashion-mnist'));
+    const model = await loadModel(MODEL);
     const px = new Float32Array(exp.images.length * 784);
     exp.images.forEach((e, b) => {
       const img = toL(decodeImage(new Uint8Array(readFileSync(join(DIR, e.file))), { fileName: e.file }));

@@ -44,7 +44,7 @@ interface Expected {
 }
 
 /** Predicted classes for the given test indices, in batches (B rows through every GEMM at once). */
-function predict(model: VisionModel, images: Uint8Array, indices: readonly number[], batch = 500): Int32Array {
+function predict(model: VisionModel, images: Uint8Array, indices: readonly number[], batch = 128): Int32Array {
   const pred = new Int32Array(indices.length);
   for (let s = 0; s < indices.length; s += batch) {
     const chunk = indices.slice(s, s + batch);

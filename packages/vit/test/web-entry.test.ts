@@ -55,6 +55,24 @@ describe('browser entries load without Node', () => {
     });
   }
 
+  it('every name examples/web/app.js imports exists in the entry its import map points at', async () => {
+    const app = readFileSync(join(PACKAGES, '../examples/web/app.js'), 'utf8');
+    const mods: Record<string, Record<string, unknown>> = {
+      '@patchwise/tensor': (await import('../../tensor/src/index.js')) as Record<string, unknown>,
+      '@patchwise/io': (await import('../../io/src/browser.js')) as Record<string, unknown>,
+      '@patchwise/vit': (await import('../src/browser.js')) as Record<string, unknown>,
+    };
+    const missing: string[] = [];
+    const imports = [...app.matchAll(/^import\s*\{([^}]*)\}\s*from\s*'([^']+)'/gm)];
+    expect(imports.map((m) => m[2])).toEqual(['@patchwise/tensor', '@patchwise/io', '@patchwise/vit']);
+    for (const m of imports) {
+      const names = m[1]!.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+      expect(Object.keys(mods)).toContain(m[2]);
+      for (const n of names) if (!(n in mods[m[2]!]!)) missing.push(`${m[2]}: ${n}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('every name the browser graph imports from @patchwise/io is exported by io/browser', async () => {
     const io = (await import('../../io/src/browser.js')) as Record<string, unknown>;
     const { edges } = walk(ENTRIES['@patchwise/vit']!);

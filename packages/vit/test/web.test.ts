@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startServer } from '../../../examples/web/serve.js';
+import { REPO_ROOT, resolvePath, startServer } from '../../../examples/web/serve.js';
+import { cli, DATA, SAMPLES } from './cli-helpers.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -19,6 +20,7 @@ interface PwPage {
   evaluate<T>(fn: string): Promise<T>;
   textContent(sel: string): Promise<string | null>;
   screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
+  setInputFiles(selector: string, files: string[]): Promise<void>;
   on(event: 'console' | 'pageerror', fn: (m: { text?: () => string; message?: string }) => void): void;
 }
 interface PwBrowser {
@@ -49,6 +51,27 @@ if (missing.length > 0) {
   const bar = '!'.repeat(100);
   console.warn(`\n${bar}\n!!! SKIPPING the browser demo test (examples/web):\n${missing.map((m) => `!!!   - ${m}`).join('\n')}\n${bar}\n`);
 }
+
+describe('the demo\'s dev server', () => {
+  it('serves files with the cross-origin isolation headers and refuses paths outside the repo or dotfiles', async () => {
+    expect(resolvePath('/srv/repo', '/examples/web/index.html')).toBe('/srv/repo/examples/web/index.html');
+    expect(resolvePath('/srv/repo', '/../etc/passwd')).toBeNull();
+    expect(resolvePath('/srv/repo', '/%2e%2e/etc/passwd')).toBeNull();
+    expect(resolvePath('/srv/repo', '/.git/config')).toBeNull();
+    const s = await startServer();
+    try {
+      const r = await fetch(`${s.url}/packages/vit/assets/models/vit-fashion-mnist/config.json`);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      expect(((await r.json()) as { model_type: string }).model_type).toBe('vit');
+      expect((await fetch(`${s.url}/.git/HEAD`)).status).toBe(403);
+      expect((await fetch(`${s.url}/no/such/file`)).status).toBe(404);
+    } finally {
+      await new Promise((r) => s.server.close(() => r(undefined)));
+    }
+  });
+});
 
 describe.skipIf(missing.length > 0)('browser demo (headless Chromium)', () => {
   let browser: PwBrowser;
@@ -110,5 +133,38 @@ describe.skipIf(missing.length > 0)('browser demo (headless Chromium)', () => {
     expect(stats.colours).toBeGreaterThan(50);
     const shot = process.env['WEB_DEMO_SCREENSHOT'];
     if (shot) await page.screenshot({ path: join(REPO_ROOT, shot), fullPage: true });
+
+    // Every bundled sample, picked from the gallery, gets its own label (SOURCES.md), as with the CLI's decoder.
+    const labels: Record<string, string> = {
+      'ankle-boot': 'Ankle boot', bag: 'Bag', coat: 'Coat', dress: 'Dress', pullover: 'Pullover',
+      sandal: 'Sandal', shirt: 'Shirt', sneaker: 'Sneaker', 't-shirt-top': 'T-shirt/top', trouser: 'Trouser',
+    };
+    for (const [sample, label] of Object.entries(labels)) {
+      await page.evaluate(`(() => { document.body.dataset.state = ''; document.querySelector('[data-sample="${sample}"]').click(); })()`);
+      await page.waitForFunction("document.body.dataset.state === 'done' || document.body.dataset.state === 'error'", undefined, { timeout: 60_000 });
+      expect(await page.textContent('#top5 li:first-child'), sample).toMatch(new RegExp(`^${label.replace('/', '\\/')} `));
+    }
+  });
+
+  it('loads a model from picked files (an RGB fixture) and agrees with the CLI on it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/examples/web/`);
+    await page.waitForFunction("document.body.dataset.model === 'ready'", undefined, { timeout: 60_000 });
+    const fixture = join(DATA, 'hf-vit-tiny-random');
+    await page.evaluate("document.body.dataset.model = ''");
+    await page.setInputFiles('#model-files', ['config.json', 'model.safetensors', 'preprocessor_config.json'].map((f) => join(fixture, f)));
+    await page.waitForFunction("document.body.dataset.model === 'ready' || document.body.dataset.state === 'error'", undefined, { timeout: 60_000 });
+    expect(await page.textContent('#error')).toBe('');
+    expect(await page.textContent('#model-status')).toMatch(/^picked model: ViTForImageClassification, 3 layers x 4 heads, D = 64, 32x32 input, 8px patches/);
+    await page.setInputFiles('#image-file', [join(SAMPLES, 'bag.png')]);
+    await page.waitForFunction("document.body.dataset.state === 'done' || document.body.dataset.state === 'error'", undefined, { timeout: 60_000 });
+    expect(await page.textContent('#error')).toBe('');
+    // Same labels and probabilities (to the 0.1% the page prints) as `patchwise classify` with our own decoder.
+    const want = JSON.parse((await cli('classify', join(SAMPLES, 'bag.png'), '--model', fixture, '--json')).stdout) as {
+      results: { top: { label: string; probability: number }[] }[];
+    };
+    const shown = await page.evaluate<string[]>('Array.from(document.querySelectorAll("#top5 li"), (li) => li.textContent)');
+    expect(shown).toEqual(want.results[0]!.top.map((p) => `${p.label} ${(p.probability * 100).toFixed(1)}%`));
   });
 });
+

@@ -1,7 +1,7 @@
-// libjpeg-turbo's chroma upsampling and YCbCr->RGB conversion, applied to the planes jpeg-js decodes.
-// Optimizes for matching Pillow (libjpeg-turbo 2.1, do_fancy_upsampling = TRUE, the default) instead of
-// jpeg-js' nearest-neighbour upsampling and truncating float colour conversion, which are up to ~90 levels off
-// at chroma edges. Semantics: libjpeg-turbo jdsample.c (jinit_upsampler method choice, h2v1/h1v2/h2v2 "fancy"
+// libjpeg-turbo's chroma upsampling and YCbCr->RGB conversion, applied to our decoded planes (jpeg-exact.ts)
+// and to jpeg-js' planes on the fallback path. Optimizes for matching Pillow (libjpeg-turbo 2.1,
+// do_fancy_upsampling = TRUE, the default) instead of jpeg-js' nearest-neighbour upsampling and truncating float
+// colour conversion, which are up to ~90 levels off at chroma edges. Semantics: libjpeg-turbo jdsample.c (jinit_upsampler method choice, h2v1/h1v2/h2v2 "fancy"
 // triangle filters, edge rows replicated as in jdmainct.c) and jdcolor.c (ycc_rgb_convert, 16-bit fixed point).
 
 import type { JpegComponent } from './jpeg-markers.js';
@@ -11,7 +11,7 @@ const ONE_HALF = 1 << (SCALEBITS - 1);
 const fix = (x: number): number => Math.floor(x * (1 << SCALEBITS) + 0.5);
 
 /** jdcolor.c build_ycc_rgb_table: per-sample contributions, rounded in 16-bit fixed point. */
-const TABLES = (() => {
+export const YCC_TABLES = (() => {
   const crR = new Int32Array(256), cbB = new Int32Array(256), crG = new Int32Array(256), cbG = new Int32Array(256);
   for (let i = 0; i < 256; i++) {
     const x = i - 128;
@@ -23,25 +23,25 @@ const TABLES = (() => {
   return { crR, cbB, crG, cbG };
 })();
 
-const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
+export const clamp255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 
 /**
  * In place: interleaved Y,Cb,Cr (3 channels) -> R,G,B, exactly as libjpeg's ycc_rgb_convert.
  */
 export function yccToRgbInPlace(data: Uint8Array): void {
-  const { crR, cbB, crG, cbG } = TABLES;
+  const { crR, cbB, crG, cbG } = YCC_TABLES;
   for (let i = 0; i + 2 < data.length; i += 3) {
     const y = data[i]!, cb = data[i + 1]!, cr = data[i + 2]!;
-    data[i] = clamp(y + crR[cr]!);
-    data[i + 1] = clamp(y + ((cbG[cb]! + crG[cr]!) >> SCALEBITS));
-    data[i + 2] = clamp(y + cbB[cb]!);
+    data[i] = clamp255(y + crR[cr]!);
+    data[i + 1] = clamp255(y + ((cbG[cb]! + crG[cr]!) >> SCALEBITS));
+    data[i + 2] = clamp255(y + cbB[cb]!);
   }
 }
 
 /**
- * Re-upsamples subsampled components of a 3-component image the way libjpeg does. `data` is jpeg-js' output
- * with colorTransform off: each component at full size, nearest-neighbour upsampled, so the downsampled plane
- * is recovered exactly by reading every 2nd sample. Components at other ratios are left as they are (libjpeg's
+ * Re-upsamples subsampled components the way libjpeg does. `data` holds each component at full size,
+ * nearest-neighbour upsampled (our replication, or jpeg-js' output with colorTransform off), so the
+ * downsampled plane is recovered exactly by reading every 2nd sample. Components at other ratios are left as they are (libjpeg's
  * int_upsample is plain replication too).
  */
 export function fancyUpsampleInPlace(data: Uint8Array, width: number, height: number, comps: readonly JpegComponent[]): void {

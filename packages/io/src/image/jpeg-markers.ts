@@ -168,6 +168,16 @@ export function readJpegInfo(bytes: Uint8Array, file: string | undefined): JpegI
   }
   if (sof === undefined) bad('no SOF marker (no frame header)');
   if (sosCount === 0) bad('missing SOS marker (no image data)');
+  // Every scan walks the whole coefficient grid, so thousands of tiny progressive scans over a large frame are
+  // a CPU bomb (real encoders write about 10). Refuse work beyond 2^32 scan-pixels or 1000 scans.
+  if (sosCount > 1000 || sosCount * sof!.width * sof!.height > 2 ** 32) {
+    throw new ImageDecodeError('limit', file, `JPEG: ${sosCount} scans over ${sof!.width}x${sof!.height} pixels exceed the decoding work limit`);
+  }
+  const last = ranges[ranges.length - 1]!;
+  if (bytes[last[0] + 1] === 0xda && last[1] >= len) {
+    // Pillow (LOAD_TRUNCATED_IMAGES off) refuses a file that ends inside the entropy-coded data.
+    bad(`truncated: the file ends inside the scan data that starts at byte ${last[0]} (no EOI marker)`);
+  }
   // Clean = the ranges tile the file from byte 2; whatever follows EOI is ignored (libjpeg stops there).
   let clean = ranges.length > 0 && ranges[0]![0] === 2;
   for (let i = 1; clean && i < ranges.length; i++) if (ranges[i]![0] !== ranges[i - 1]![1]) clean = false;

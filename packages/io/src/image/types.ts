@@ -5,8 +5,8 @@
 /**
  * PIL-like modes. 'I' is a 16-bit grayscale PNG (PIL opens it as mode I, int32 0..65535; we store Uint16).
  * 1/2/4-bit grayscale PNGs are given as 'L' scaled to 0..255 like PIL's L;1/L;2/L;4 unpackers (PIL calls
- * the 1-bit case mode '1'; its RGB/L conversions are identical). CMYK/YCCK JPEGs arrive as 'RGB' already
- * converted (jpeg-js exposes no raw CMYK samples); `components` says 4.
+ * the 1-bit case mode '1'; its RGB/L conversions are identical). CMYK/YCCK JPEGs arrive as 'RGB', already
+ * converted exactly as Pillow's convert('RGB') does (Adobe-inverted CMYK, cmyk2rgb); `components` says 4.
  */
 export type ImageMode = 'L' | 'LA' | 'RGB' | 'RGBA' | 'P' | 'I';
 
@@ -54,7 +54,7 @@ export interface DecodeOptions {
   fileName?: string;
   /** Pixel budget, checked from the header before any pixel buffer is allocated (PIL MAX_IMAGE_PIXELS). */
   maxPixels?: number;
-  /** Memory cap handed to jpeg-js (maxMemoryUsageInMB); default 1024. */
+  /** JPEG memory cap in MB: the coefficient buffers, and jpeg-js' maxMemoryUsageInMB on the fallback; default 1024. */
   maxMemoryMB?: number;
   /** Apply the EXIF orientation like HF load_image / PIL ImageOps.exif_transpose (default true). */
   applyExifOrientation?: boolean;

@@ -21,7 +21,9 @@ const NARGS = 4;
 /** Bit i set: argument i is a float32 (read through a Float32Array view of the same bytes). */
 const FLOATS = 5;
 const ARGS = 6;
-const MAX_ARGS = 26;
+const MAX_ARGS = 25;
+/** Generation of the pool that owns the slot: a worker of an earlier pool (exiting late) must not write to it. */
+const GEN = 31;
 /** Bytes 128..255 of a slot hold a worker's error message (UTF-8, NUL-terminated). */
 const MSG_BYTE = 128;
 const MSG_LEN = 128;
@@ -46,12 +48,13 @@ const WORKER_SOURCE = String.raw`
 const isNode = typeof process === 'object' && typeof require === 'function';
 const port = isNode ? require('node:worker_threads').parentPort : self;
 function start(init) {
-  const { bytes, memory, slot, names } = init;
+  const { bytes, memory, slot, names, gen } = init;
   const i32 = new Int32Array(memory.buffer, 0, ${RESERVED_BYTES} / 4);
   const f32 = new Float32Array(memory.buffer, 0, ${RESERVED_BYTES} / 4);
   const base = slot * ${SLOT_INTS};
   const u8 = new Uint8Array(memory.buffer, 0, ${RESERVED_BYTES});
   function fail(status, e) {
+    if (Atomics.load(i32, base + ${GEN}) !== gen) return;
     const msg = new TextEncoder().encode(String(e && e.stack || e).slice(0, ${MSG_LEN - 1}));
     const at = base * 4 + ${MSG_BYTE};
     u8.fill(0, at, at + ${MSG_LEN});
@@ -150,6 +153,9 @@ async function spawnWorker(init: Record<string, unknown>): Promise<WorkerHandle>
   return w;
 }
 
+/** Pool generations, process-wide (see GEN). */
+let generation = 0;
+
 export interface PoolOptions {
   /** Threads including the calling one (default: available cores). 1 means no workers. */
   threads?: number;
@@ -190,8 +196,10 @@ export class ThreadPool {
       for (let w = 0; w < threads - 1; w++) {
         const slot = w + 1;
         i32.fill(0, slot * SLOT_INTS, (slot + 1) * SLOT_INTS);
+        const gen = ++generation;
+        Atomics.store(i32, slot * SLOT_INTS + GEN, gen);
         const names = { [OP_GEMM]: rt.gemmName, [OP_ATTN]: rt.attnName };
-        workers.push(await spawnWorker({ bytes: rt.bytes, memory: rt.heap.memory, slot, names }));
+        workers.push(await spawnWorker({ bytes: rt.bytes, memory: rt.heap.memory, slot, names, gen }));
       }
     } catch (e) {
       for (const w of workers) void w.terminate();

@@ -17,6 +17,8 @@ export interface JobIdentity {
   readonly input: string;
   readonly model: string;
   readonly pool: string;
+  /** The tensor backend (js, wasm...): backends round differently, so a resume must use the same one. */
+  readonly backend: string;
   readonly dim: number;
   readonly shard: string;
   readonly format: string;

@@ -1,6 +1,7 @@
 // Bulk embedding jobs (issue 8): `patchwise embed <dir | list.txt | glob> --out F [--batch N] [--shard i/n]
-// [--format safetensors|jsonl]` as a library, and `merge` for shard outputs. Resumable, bounded memory,
-// deterministic sharding; see run.ts and merge.ts.
+// [--format safetensors|jsonl]` as a library, and `merge` for shard outputs. Resumable (run.ts, checkpoint.ts),
+// bounded memory (chunks.ts, output.ts), deterministic sharding (shard.ts: fnv1a32(relative path) mod n), rows in
+// code-point path order (order.ts). The behaviour in one page: tools/bulk/README.md.
 export { runBulkEmbed, formatFor, outputMetadata, DEFAULT_BULK_BATCH, DEFAULT_CHECKPOINT_EVERY } from './run.js';
 export type { BulkEmbedOptions, BulkEmbedResult } from './run.js';
 export { mergeShards } from './merge.js';

@@ -51,6 +51,11 @@ function sortedUnique(items: InputItem[]): InputItem[] {
   return items.filter((it, i) => i === 0 || it.key !== items[i - 1]!.key);
 }
 
+/** True when a symlink points to a regular file (a dangling link is not an input). */
+async function isFileTarget(p: string): Promise<boolean> {
+  return (await fsp.stat(p).catch(() => null))?.isFile() ?? false;
+}
+
 /** Every image file below `root` (hidden files and directories skipped, symlinked directories not followed). */
 async function walkDir(root: string): Promise<string[]> {
   const out: string[] = [];
@@ -68,7 +73,7 @@ async function walkDir(root: string): Promise<string[]> {
       if (d.name.startsWith('.')) continue;
       const r = rel === '' ? d.name : `${rel}/${d.name}`;
       if (d.isDirectory()) stack.push(r);
-      else if (isImageName(d.name) && (d.isFile() || (d.isSymbolicLink() && (await fsp.stat(path.join(root, r)).catch(() => null))?.isFile()))) out.push(r);
+      else if (isImageName(d.name) && (d.isFile() || (d.isSymbolicLink() && (await isFileTarget(path.join(root, r)))))) out.push(r);
     }
   }
   return out;

@@ -21,7 +21,7 @@ export interface MergeOptions {
   /** Shard outputs (all safetensors or all jsonl), in any order. */
   readonly inputs: readonly string[];
   readonly out: string;
-  /** Default: the shards' format. safetensors shards can also be merged into jsonl, not the other way. */
+  /** Default: jsonl when `out` ends with .jsonl, else the shards' format. safetensors shards can be merged into jsonl, not the other way. */
   readonly format?: OutputFormat | string;
   readonly io?: BulkIO;
 }
@@ -70,7 +70,7 @@ class SafetensorsShard implements EntrySource {
 
   private constructor(
     readonly file: string,
-    readonly meta: { model: string; pool: string; input: string; shard: string },
+    readonly meta: { model: string; pool: string; backend: string; input: string; shard: string },
     readonly paths: string[],
     readonly failed: FailedImage[],
     readonly dim: number,
@@ -86,15 +86,15 @@ class SafetensorsShard implements EntrySource {
     let paths: unknown;
     let failed: unknown;
     let dim: number;
-    let meta: { model: string; pool: string; input: string; shard: string };
+    let meta: { model: string; pool: string; backend: string; input: string; shard: string };
     try {
       const m = st.metadata ?? {};
-      const need = ['model', 'pool', 'input', 'paths', 'failed', 'shard'];
+      const need = ['model', 'pool', 'backend', 'input', 'paths', 'failed', 'shard'];
       const missing = need.filter((k) => typeof m[k] !== 'string');
       if (m['producer'] !== 'patchwise embed' || missing.length > 0) {
         throw new BulkError('merge', `${file}: expected the output of \`patchwise embed <dir|list|glob> --shard i/n\` (metadata producer, ${need.join(', ')}), found ${missing.length > 0 ? `no ${missing.join(', ')}` : `producer ${JSON.stringify(m['producer'])}`}`);
       }
-      meta = { model: m['model']!, pool: m['pool']!, input: m['input']!, shard: m['shard']! };
+      meta = { model: m['model']!, pool: m['pool']!, backend: m['backend']!, input: m['input']!, shard: m['shard']! };
       paths = JSON.parse(m['paths']!);
       failed = JSON.parse(m['failed']!);
       if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) throw new BulkError('merge', `${file}: metadata "paths" must be a JSON list of strings`);
@@ -199,7 +199,7 @@ async function sniffFormat(file: string): Promise<OutputFormat> {
 function checkShardSet(shards: readonly SafetensorsShard[]): void {
   const first = shards[0]!;
   for (const s of shards) {
-    for (const k of ['model', 'pool', 'input'] as const) {
+    for (const k of ['model', 'pool', 'backend', 'input'] as const) {
       if (s.meta[k] !== first.meta[k]) throw new BulkError('merge', `${s.file} and ${first.file} are from different jobs: ${k} ${JSON.stringify(s.meta[k])} vs ${JSON.stringify(first.meta[k])}`);
     }
     if (s.dim !== first.dim) throw new BulkError('merge', `${s.file} has embeddings of width ${s.dim}, ${first.file} of width ${first.dim}`);
@@ -244,7 +244,7 @@ export async function mergeShards(opts: MergeOptions): Promise<MergeResult> {
   const inFormat = formats[0]!;
   const bad = formats.findIndex((f) => f !== inFormat);
   if (bad >= 0) throw new BulkError('merge', `${opts.inputs[bad]} is ${formats[bad]} but ${opts.inputs[0]} is ${inFormat}: merge shards of one format`);
-  const format = (opts.format ?? inFormat) as OutputFormat;
+  const format = (opts.format ?? (opts.out.toLowerCase().endsWith('.jsonl') ? 'jsonl' : inFormat)) as OutputFormat;
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new BulkError('usage', `--format must be one of ${OUTPUT_FORMATS.join('|')}, got '${format}'`);
   if (inFormat === 'jsonl' && format === 'safetensors') {
     throw new BulkError('usage', 'merge: jsonl shards carry no model/pool metadata, so they merge into jsonl only (use safetensors shards for a safetensors output)');

@@ -7,10 +7,11 @@
 // an uninterrupted run.
 
 import { promises as fsp } from 'node:fs';
-import { fromArray } from '@patchwise/tensor';
+import path from 'node:path';
+import { fromArray, getBackend } from '@patchwise/tensor';
 import { loadImageFile, preprocess, toModelMode } from '@patchwise/io';
 import type { Pool } from '../cli/pool.js';
-import { digestPaths, jobDifferences, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CHECKPOINT_VERSION, digestPaths, jobDifferences, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { Checkpoint, ChunkRef, JobIdentity } from './checkpoint.js';
 import { readChunk, writeChunk } from './chunks.js';
 import type { ChunkEntry } from './chunks.js';
@@ -84,12 +85,13 @@ export function formatFor(out: string, format: string | undefined): OutputFormat
 }
 
 /** The output's metadata, in a fixed key order; a shard's output also names its shard (merge removes it). */
-export function outputMetadata(job: Pick<JobIdentity, 'input' | 'model' | 'pool'>, paths: readonly string[], failed: readonly FailedImage[], shard: string): Record<string, string> {
+export function outputMetadata(job: Pick<JobIdentity, 'input' | 'model' | 'pool' | 'backend'>, paths: readonly string[], failed: readonly FailedImage[], shard: string): Record<string, string> {
   const m: Record<string, string> = {
     format: 'pt',
     producer: 'patchwise embed',
     model: job.model,
     pool: job.pool,
+    backend: job.backend,
     input: job.input,
     paths: JSON.stringify(paths),
     failed: JSON.stringify(failed),
@@ -98,15 +100,21 @@ export function outputMetadata(job: Pick<JobIdentity, 'input' | 'model' | 'pool'
   return m;
 }
 
-/** Decodes and preprocesses one image: pixel_values [1, C, H, W] as a flat array and its shape. */
-async function loadPixels(item: InputItem, emb: Embedder): Promise<{ data: Float32Array; shape: readonly number[] }> {
+/** One preprocessed image: pixel_values [1, C, H, W] as a flat array, and that shape. */
+interface Pixels {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+}
+
+/** Decodes and preprocesses one image. */
+async function loadPixels(item: InputItem, emb: Embedder): Promise<Pixels> {
   const img = await loadImageFile(item.path);
   const t = preprocess([toModelMode(img, emb.preprocess)], emb.preprocess); // [1, C, H, W]
   return { data: t.toArray() as Float32Array, shape: t.shape };
 }
 
 /** Embeds loaded images: one forward pass when all have one shape, else one per image. Returns [k, D] rows. */
-function embedLoaded(emb: Embedder, loaded: readonly { data: Float32Array; shape: readonly number[] }[]): Float32Array {
+function embedLoaded(emb: Embedder, loaded: readonly Pixels[]): Float32Array {
   const [, C, H, W] = loaded[0]!.shape as [number, number, number, number];
   const same = loaded.every((l) => l.shape[2] === H && l.shape[3] === W);
   const runs = same ? [loaded] : loaded.map((l) => [l]);
@@ -137,12 +145,20 @@ export async function runBulkEmbed(opts: BulkEmbedOptions): Promise<BulkEmbedRes
   const workDir = opts.workDir ?? `${opts.out}.work`;
 
   const inputs = await resolveInputs(opts.input);
-  const items = inputs.items.filter((it) => shardOf(it.key, shard.count) === shard.index);
+  // A glob such as `data/**` may reach our own output, its temp files and work dir: never take them as inputs
+  // (they would also change the input set between a run and its resume).
+  const outAbs = path.resolve(opts.out);
+  const ours = (p: string): boolean => {
+    const a = path.resolve(p);
+    return a === outAbs || a.startsWith(`${outAbs}.tmp-`) || a.startsWith(`${path.resolve(workDir)}${path.sep}`);
+  };
+  const items = inputs.items.filter((it) => shardOf(it.key, shard.count) === shard.index && !ours(it.path));
   const emb = opts.embedder ?? (await loadEmbedder(opts.model, opts.pool));
   const job: JobIdentity = {
     input: opts.input,
     model: emb.model,
     pool: emb.pool,
+    backend: getBackend(),
     dim: emb.dim,
     shard: formatShard(shard),
     format,
@@ -164,13 +180,14 @@ export async function runBulkEmbed(opts: BulkEmbedOptions): Promise<BulkEmbedRes
   let failedCount = chunks.reduce((n, c) => n + c.failed, 0);
 
   const bar = new ProgressBar(io);
+  const tLoop = performance.now(); // rates and ETA from here: model loading is not part of the rate
   const progress = (done: number): BulkProgress => {
-    const elapsedSeconds = (performance.now() - t0) / 1000;
+    const elapsedSeconds = (performance.now() - tLoop) / 1000;
     return { done, total: items.length, failed: failedCount, resumedFrom, elapsedSeconds, rate: elapsedSeconds > 0 ? (done - resumedFrom) / elapsedSeconds : 0 };
   };
   if (resumedFrom > 0 && resumedFrom < items.length) bar.log(`patchwise: resuming ${opts.out} at ${resumedFrom}/${items.length} (checkpoint in ${workDir})`);
 
-  // The chunk being filled: its inputs in order and its rows (one Float32Array per batch).
+  // The chunk being filled: its inputs in order and its rows (one [D] array per embedded input).
   let chunkStart = resumedFrom;
   let entries: ChunkEntry[] = [];
   let rows: Float32Array[] = [];
@@ -183,31 +200,61 @@ export async function runBulkEmbed(opts: BulkEmbedOptions): Promise<BulkEmbedRes
     }
     const file = await writeChunk(workDir, chunkStart, { entries, rows: all, dim: job.dim });
     chunks.push({ file, start: chunkStart, end, failed: entries.filter((e) => typeof e !== 'string').length });
-    const cp: Checkpoint = { version: 1, job, done: end, chunks };
+    const cp: Checkpoint = { version: CHECKPOINT_VERSION, job, done: end, chunks };
     await writeCheckpoint(workDir, cp); // after the chunk is durable, so the checkpoint never names a missing chunk
     chunkStart = end;
     entries = [];
     rows = [];
   };
 
+  const report = (p: string, error: string, what: string): void => {
+    failedCount++;
+    bar.log(`patchwise: skipped ${what}: ${error.includes(p) ? error : `${p}: ${error}`}`);
+  };
   for (let b = resumedFrom; b < items.length; b += batch) {
     if (opts.signal?.aborted) throw new BulkError('aborted', `stopped at ${b}/${items.length}; rerun the same command to resume from ${workDir}`);
     const group = items.slice(b, b + batch);
-    const loaded: { data: Float32Array; shape: readonly number[] }[] = [];
-    const okPaths: string[] = [];
+    // Each input of the batch, in order: its pixels, or why it failed.
+    const slots: ({ path: string; px: Pixels } | { path: string; error: string })[] = [];
     for (const it of group) {
       try {
-        loaded.push(await loadPixels(it, emb));
-        okPaths.push(it.path);
-        entries.push(it.path);
+        slots.push({ path: it.path, px: await loadPixels(it, emb) });
       } catch (e) {
-        const error = describeError(e);
-        entries.push({ path: it.path, error });
-        failedCount++;
-        bar.log(`patchwise: skipped unreadable image: ${error.includes(it.path) ? error : `${it.path}: ${error}`}`);
+        slots.push({ path: it.path, error: describeError(e) });
+        report(it.path, describeError(e), 'unreadable image');
       }
     }
-    if (loaded.length > 0) rows.push(embedLoaded(emb, loaded)); // [k, D]
+    const ok = slots.flatMap((s) => ('px' in s ? [s] : []));
+    let batchRows: Float32Array | null = null;
+    try {
+      if (ok.length > 0) batchRows = embedLoaded(emb, ok.map((s) => s.px)); // [k, D]
+    } catch {
+      // One image the model cannot take (e.g. a size its position table cannot be resized to) must not stop
+      // the job: embed one by one and skip those that fail. Rows do not depend on the batch, so nothing changes.
+      batchRows = null;
+    }
+    let r = 0;
+    for (const s of slots) {
+      if (!('px' in s)) {
+        entries.push({ path: s.path, error: s.error });
+        continue;
+      }
+      let row: Float32Array;
+      if (batchRows !== null) {
+        row = batchRows.subarray(r * emb.dim, (r + 1) * emb.dim);
+        r++;
+      } else {
+        try {
+          row = embedLoaded(emb, [s.px]); // [1, D]
+        } catch (e) {
+          entries.push({ path: s.path, error: `cannot embed: ${describeError(e)}` });
+          report(s.path, describeError(e), 'image the model cannot embed');
+          continue;
+        }
+      }
+      entries.push(s.path);
+      rows.push(row);
+    }
     const done = b + group.length;
     if (done - chunkStart >= every || done === items.length) await flush(done);
     const p = progress(done);

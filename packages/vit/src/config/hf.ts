@@ -120,7 +120,7 @@ export function parseHfConfig(f: Fields): EncoderConfig {
 
 const VIT_DEFAULTS: VisionDefaults = { act: 'gelu', eps: 1e-12, mlp: 3072, qkvBias: true };
 
-function classifierHead(f: Fields, arch: string): { head: HeadConfig; id2label: string[] | null } {
+function classifierHead(f: Fields): { head: HeadConfig; id2label: string[] | null } {
   const n = countLabels(f) ?? 2; // PretrainedConfig default num_labels = 2
   return { head: { kind: 'classifier', numClasses: n }, id2label: readId2label(f, n) };
 }
@@ -149,7 +149,7 @@ function parseVit(f: Fields): EncoderConfig {
   let id2label: string[] | null = null;
   if (arch === 'ViTForImageClassification') {
     pooling = 'cls';
-    ({ head, id2label } = classifierHead(f, arch));
+    ({ head, id2label } = classifierHead(f));
   } else if (arch === 'ViTModel') {
     pooling = 'pooler-dense-tanh';
   } else {
@@ -166,11 +166,11 @@ function parseDeit(f: Fields): EncoderConfig {
   let head: HeadConfig = { kind: 'none' };
   let id2label: string[] | null = null;
   if (arch === 'DeiTForImageClassificationWithTeacher') {
-    const c = classifierHead(f, arch);
+    const c = classifierHead(f);
     head = { kind: 'distilled', numClasses: (c.head as { numClasses: number }).numClasses };
     id2label = c.id2label;
   } else if (arch === 'DeiTForImageClassification') {
-    ({ head, id2label } = classifierHead(f, arch));
+    ({ head, id2label } = classifierHead(f));
   } else if (arch === 'DeiTModel') {
     pooling = 'pooler-dense-tanh';
   } else {

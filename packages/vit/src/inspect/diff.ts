@@ -42,31 +42,44 @@ export interface DiffReport {
   notProduced: string[];
 }
 
-/** Forward-order key of an HF output name: embeddings, then per layer attention then output, then the heads. */
+/** Inputs a dump carries next to the outputs; never compared. */
+export const INPUT_NAMES: readonly string[] = ['pixel_values', 'input_ids', 'attention_mask'];
+
+const VISION_TAIL = ['last_hidden_state', 'pooler_output', 'pre_logits', 'image_features', 'image_embeds', 'cls_logits', 'distillation_logits', 'logits'];
+const TEXT_TAIL = ['text_last_hidden_state', 'text_eos_positions', 'text_pooler_output', 'text_features', 'text_embeds', 'logits_per_image', 'logits_per_text'];
+
+/**
+ * Forward-order key of an HF output name: vision embeddings, then per layer attention then output, then the
+ * vision heads; then the CLIP text tower the same way, and the image-text scores; unknown names last.
+ */
 export function forwardOrder(name: string): [number, number] {
-  const m = /^(hidden_states|attentions)\.(\d+)$/.exec(name);
+  const m = /^(text_)?(hidden_states|attentions)\.(\d+)$/.exec(name);
   if (m) {
-    const i = Number(m[2]);
+    const i = Number(m[3]);
     // attentions.i is computed inside layer i, before its output hidden_states.(i+1)
-    return m[1] === 'attentions' ? [1, 2 * i + 1] : [1, 2 * i];
+    return [m[1] ? 3 : 1, m[2] === 'attentions' ? 2 * i + 1 : 2 * i];
   }
-  const tail = ['last_hidden_state', 'pooler_output', 'pre_logits', 'image_embeds', 'cls_logits', 'distillation_logits', 'logits'];
-  const k = tail.indexOf(name);
-  return [k >= 0 ? 2 : 3, k >= 0 ? k : 0];
+  if (VISION_TAIL.includes(name)) return [2, VISION_TAIL.indexOf(name)];
+  if (TEXT_TAIL.includes(name)) return [4, TEXT_TAIL.indexOf(name)];
+  return [5, 0];
 }
 
 /** The model stage an output name belongs to. */
 export function stageOf(name: string): string {
-  const m = /^(hidden_states|attentions)\.(\d+)$/.exec(name);
+  const m = /^(text_)?(hidden_states|attentions)\.(\d+)$/.exec(name);
   if (m) {
-    const i = Number(m[2]);
-    if (m[1] === 'attentions') return `layer ${i}`;
-    return i === 0 ? 'embeddings' : `layer ${i - 1}`;
+    const i = Number(m[3]);
+    const tower = m[1] ? 'text ' : '';
+    if (m[2] === 'attentions') return `${tower}layer ${i}`;
+    return i === 0 ? `${tower}embeddings` : `${tower}layer ${i - 1}`;
   }
-  if (name === 'last_hidden_state') return 'final norm';
-  if (name === 'pooler_output' || name === 'pre_logits') return 'pooler';
-  if (name.endsWith('logits') || name === 'image_embeds') return 'head';
-  return name;
+  const stages: Readonly<Record<string, string>> = {
+    last_hidden_state: 'final norm', pooler_output: 'pooler', pre_logits: 'pooler', image_features: 'projection',
+    image_embeds: 'projection', cls_logits: 'head', distillation_logits: 'head', logits: 'head',
+    text_last_hidden_state: 'text final norm', text_eos_positions: 'text pooler', text_pooler_output: 'text pooler',
+    text_features: 'text projection', text_embeds: 'text projection', logits_per_image: 'scores', logits_per_text: 'scores',
+  };
+  return stages[name] ?? name;
 }
 
 /** max |a - b|, NMSE and the number of elements outside tolerance, over two same-shape tensors. */
@@ -94,14 +107,14 @@ export function compareTensors(ours: Tensor, ref: Tensor, tol: Tolerance = DEFAU
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
- * Compares every reference tensor we also produce (pixel_values, an input, is skipped). `ours` and `reference`
- * map HF names to tensors.
+ * Compares every reference tensor we also produce (inputs such as pixel_values are skipped). `ours` and
+ * `reference` map HF names to tensors.
  */
 export function diffOutputs(ours: Readonly<Record<string, Tensor>>, reference: Readonly<Record<string, Tensor>>, tol: Tolerance = DEFAULT_DIFF_TOLERANCE): DiffReport {
   const rows: DiffRow[] = [];
   const notProduced: string[] = [];
   const names = Object.keys(reference)
-    .filter((n) => n !== 'pixel_values')
+    .filter((n) => !INPUT_NAMES.includes(n))
     .sort((x, y) => {
       const [a1, a2] = forwardOrder(x);
       const [b1, b2] = forwardOrder(y);

@@ -5,9 +5,10 @@
 
 import { preprocess, preprocessU8, resampleName, toL, toRGB } from '@patchwise/io';
 import type { DecodedImage, PreprocessConfig, U8Image } from '@patchwise/io';
+import { linear } from '@patchwise/tensor';
 import type { Tensor } from '@patchwise/tensor';
 import { numPrefixTokens } from '../config/types.js';
-import { embed, prepareEmbeddings } from '../model/embeddings.js';
+import { embed, im2col, prepareEmbeddings } from '../model/embeddings.js';
 import { norm, normOf } from '../model/encoder.js';
 import type { VisionModel } from '../model/vision.js';
 import { attentionEntropy, channelStats, meanTokenNorm, topK } from './stats.js';
@@ -45,7 +46,9 @@ export interface ExplainReport {
     bias: boolean;
     /** [1, N, D] */
     outputShape: number[];
+    /** Mean L2 norm of the projected patches, before and after the position embeddings are added. */
     meanPatchNorm: number;
+    meanPatchNormWithPositions: number;
   };
   tokens: {
     prefix: string[];
@@ -118,6 +121,7 @@ export function explainImage(model: VisionModel, image: DecodedImage, pc: Prepro
   const prefixCount = numPrefixTokens(cfg);
   const N = e.gh * e.gw;
   const patchTokens = e.x.narrow(1, prefixCount, N); // [1, N, D] (includes the position embedding)
+  const projected = linear(im2col(pixels, p).cols, emb.patch).view(1, N, cfg.hidden); // [1, N, D], no positions yet
   let x0 = e.x;
   if (cfg.preNorm) x0 = norm(x0, normOf(model.weights, 'pre_norm'), cfg.eps); // CLIP pre_layrnorm
   const [gh0, gw0] = cfg.position.grid;
@@ -125,7 +129,7 @@ export function explainImage(model: VisionModel, image: DecodedImage, pc: Prepro
   const prefix: string[] = [];
   if (cfg.tokens.cls) prefix.push('CLS');
   if (cfg.tokens.distillation) prefix.push('distillation');
-  for (let r = 0; r < cfg.tokens.registers; r++) prefix.push(`register ${r}`);
+  if (cfg.tokens.registers > 0) prefix.push(`${cfg.tokens.registers} register`);
 
   // 6. the blocks, seen through the per-layer hook
   const blocks: ExplainReport['blocks'] = [];
@@ -151,7 +155,8 @@ export function explainImage(model: VisionModel, image: DecodedImage, pc: Prepro
   if (logits) {
     output = { kind: 'labels', top: topK(logits.select(0, 0).toArray(), 5, cfg.id2label) };
   } else {
-    const name = ['image_embeds', 'pooler_output', 'pre_logits'].find((n) => out[n]) ?? 'last_hidden_state';
+    // image_features before image_embeds: CLIPModel's image_embeds are normalised to length 1
+    const name = ['image_features', 'image_embeds', 'pooler_output', 'pre_logits'].find((n) => out[n]) ?? 'last_hidden_state';
     const v = name === 'last_hidden_state' ? out[name]!.select(1, 0) : out[name]!; // [1, D]
     const a = v.toArray();
     output = { kind: 'embedding', name: name === 'last_hidden_state' ? 'last_hidden_state[:, 0]' : name, dim: a.length, norm: Math.hypot(...a) };
@@ -177,7 +182,8 @@ export function explainImage(model: VisionModel, image: DecodedImage, pc: Prepro
       matrixShape: [cfg.hidden, C * p * p],
       bias: cfg.patchBias,
       outputShape: [1, N, cfg.hidden],
-      meanPatchNorm: meanTokenNorm(patchTokens),
+      meanPatchNorm: meanTokenNorm(projected),
+      meanPatchNormWithPositions: meanTokenNorm(patchTokens),
     },
     tokens: {
       prefix,
@@ -211,7 +217,7 @@ export function formatExplain(r: ExplainReport): string {
   L.push(`3. patches     ${pa.height}x${pa.width} image / ${pa.patchSize}px patches -> ${pa.gridH}x${pa.gridW} grid = ${pa.count} patches`);
   const pr = r.projection;
   L.push(`4. projection  conv weight ${shape(pr.weightShape)} = a ${pr.matrixShape[0]}x${pr.matrixShape[1]} matrix${pr.bias ? ' + bias' : ''}: each patch's ${pr.matrixShape[1]} pixel values -> one ${pr.matrixShape[0]}-d vector`);
-  L.push(`               patch embeddings ${shape(pr.outputShape)}, mean norm ${f4(pr.meanPatchNorm)} (after adding positions)`);
+  L.push(`               patch embeddings ${shape(pr.outputShape)}, mean norm ${f4(pr.meanPatchNorm)} (${f4(pr.meanPatchNormWithPositions)} once positions are added)`);
   const t = r.tokens;
   const prefix = t.prefix.length > 0 ? `${t.prefix.join(' + ')} token${t.prefix.length > 1 ? 's' : ''} prepended` : 'no prefix tokens';
   L.push(`5. tokens      ${prefix}; position table ${shape(t.positionTableShape)} trained for a ${t.trainedGrid[0]}x${t.trainedGrid[1]} grid${t.interpolated ? `, resized to ${pa.gridH}x${pa.gridW} (${t.interpolation})` : ' (used as is)'}`);

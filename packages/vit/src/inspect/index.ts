@@ -8,3 +8,4 @@ export * from './overlay.js';
 export * from './stats.js';
 export * from './explain.js';
 export * from './diff.js';
+export * from './figures.js';

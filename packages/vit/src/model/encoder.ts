@@ -60,6 +60,12 @@ export function prepareLayers(ws: WeightSet, prefix: string, cfg: BlockConfig): 
     const l = `${prefix}layers.${i}.`;
     const w = concat([need(ws, `${l}q.weight`), need(ws, `${l}k.weight`), need(ws, `${l}v.weight`)], 0); // [3*inner, D]
     const b = cfg.qkvBias ? concat([need(ws, `${l}q.bias`), need(ws, `${l}k.bias`), need(ws, `${l}v.bias`)], 0) : null;
+    // Keep q, k, v in the weight set as views of the fused copy, so the separate arrays can be freed.
+    const inner = cfg.heads * cfg.headDim;
+    ['q', 'k', 'v'].forEach((p, j) => {
+      ws.set(`${l}${p}.weight`, w.narrow(0, j * inner, inner));
+      if (b) ws.set(`${l}${p}.bias`, b.narrow(0, j * inner, inner));
+    });
     layers.push({
       norm1: normOf(ws, `${l}norm1`),
       qkv: prepareLinear(w, b),

@@ -32,8 +32,18 @@ export async function initWasmBackend(opts: WasmBackendOptions = {}): Promise<Wa
   const rt = Object.keys(rtOpts).length > 0 ? setWasmRuntime(rtOpts) : wasmRuntime();
   if (rt === null) return null;
   const n = threads ?? availableCores();
-  if (n > 1 && rt.heap.shared) await startThreads(rt, { threads: n });
-  else stopThreads();
+  if (n > 1 && rt.heap.shared) {
+    try {
+      await startThreads(rt, { threads: n });
+    } catch (e) {
+      // An explicit request must fail loudly; the default (all cores) degrades to one thread, e.g. on a Node
+      // without process.getBuiltinModule (< 20.16) or a page that is not crossOriginIsolated.
+      if (threads !== undefined) throw e;
+      stopThreads();
+    }
+  } else {
+    stopThreads();
+  }
   setBackend('wasm');
   return rt;
 }

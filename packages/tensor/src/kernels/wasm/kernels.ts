@@ -56,8 +56,12 @@ export function wasmPackedLinear(w: LinearWeights, rt: WasmRuntime): WasmPackedL
   const Np = roundUp(N, NR);
   const b = rt.heap.alloc(Kp * Np * 4);
   const W = w.weight;
-  // B[k, n] = W[n, k]
-  rt.packB(W.storage.view(), W.offset, W.strides[1]!, W.strides[0]!, K, N, Kp, Np, b);
+  // B[k, n] = W[n, k]: copy W's rows into scratch (one dense pass), then the emitted packer transposes into panels.
+  scoped(rt, () => {
+    const tmp = rt.heap.alloc(N * K * 4);
+    rt.copyIn2d(W.storage.view(), W.offset, W.strides[0]!, W.strides[1]!, N, K, tmp, K);
+    rt.exports.pack_wt(tmp, K * 4, K, N, Kp, Np, b);
+  });
   let bias = 0;
   if (w.bias !== null) {
     bias = rt.heap.alloc(Np * 4);
@@ -217,6 +221,7 @@ export function wasmAttention(
     const maskShared = mask !== null && mask.strides[0] === 0 && mask.strides[1] === 0;
     const ms = mask === null || maskShared ? 0 : Tq * Np * 4;
     const mp = mask === null ? 0 : rt.heap.alloc(maskShared ? Tq * Np * 4 : BH * ms);
+    const kTmp = rt.heap.alloc(Tk * Dh * 4);
     const Q = q.storage.view();
     const K = k.storage.view();
     const V = v.storage.view();
@@ -227,8 +232,9 @@ export function wasmAttention(
         const ko = k.offset + b * k.strides[0]! + h * k.strides[1]!;
         const vo = v.offset + b * v.strides[0]! + h * v.strides[1]!;
         rt.copyIn2d(Q, qo, q.strides[2]!, q.strides[3]!, Tq, Dh, qp + bh * qs, Dhp, Dhp);
-        // K^T as the B operand: B[d, s] = k[s, d]
-        rt.packB(K, ko, k.strides[3]!, k.strides[2]!, Dh, Tk, Dhp, Np, kp + bh * ks);
+        // K^T as the B operand: B[d, s] = k[s, d], i.e. k is a W [out = Tk, in = Dh]: dense rows, then pack_wt
+        rt.copyIn2d(K, ko, k.strides[2]!, k.strides[3]!, Tk, Dh, kTmp, Dh);
+        rt.exports.pack_wt(kTmp, Dh * 4, Dh, Tk, Dhp, Np, kp + bh * ks);
         rt.packB(V, vo, v.strides[2]!, v.strides[3]!, Tk, Dv, Tk4, Dvp, vp + bh * vs);
         if (mask !== null && (bh === 0 || !maskShared)) {
           const mo = mask.offset + b * mask.strides[0]! + h * mask.strides[1]!;

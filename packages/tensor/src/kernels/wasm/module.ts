@@ -7,6 +7,7 @@ import { emitGemm } from './gemm.js';
 import type { GemmVariant } from './gemm.js';
 import { emitRowKernels } from './rows.js';
 import { emitAttention } from './attention.js';
+import { emitPack } from './pack.js';
 
 export interface KernelModuleOptions {
   relaxed: boolean;
@@ -36,6 +37,7 @@ export function buildKernelModule(opts: KernelModuleOptions): Uint8Array {
   const gemms = gemmVariants(opts.relaxed).map((v) => [v.name, emitGemm(mod, v)] as const);
   const softmax = emitRowKernels(mod);
   for (const [name, index] of gemms) emitAttention(mod, name.replace('gemm_', 'attn_'), index, softmax);
+  emitPack(mod);
   return mod.toBytes();
 }
 
@@ -58,4 +60,5 @@ export interface KernelExports {
   act_quickGelu(x: number, y: number, count: number): void;
   act_silu(x: number, y: number, count: number): void;
   act_relu(x: number, y: number, count: number): void;
+  pack_wt(src: number, ld: number, K: number, N: number, Kp: number, Np: number, dst: number): void;
 }

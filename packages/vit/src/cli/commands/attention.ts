@@ -26,8 +26,9 @@ export const attention: Command = {
   ],
   description: [
     'rollout: per layer, mean over heads + identity, rows renormalised, multiplied from the first layer to the',
-    'last; the CLS row over the patches (Abnar & Zuidema 2020). last-cls: the last layer\'s CLS attention to',
-    'each patch, for --head H (0-based) or the mean over heads. Without --out, prints',
+    'last; the CLS row over the patches, or the mean row for models without CLS such as SigLIP (Abnar &',
+    'Zuidema 2020). last-cls: the last layer\'s CLS attention to each patch, for --head H (0-based) or the mean',
+    'over heads. Without --out, prints',
     '{"image", "model", "method", "head", "grid": [rows, cols], "values": [[...], ...]} (one row per grid row).',
     'With --pixels (pixel_values [1, C, H, W]), --out writes the colour map alone at the input size.',
   ],

@@ -40,7 +40,8 @@ export const diff: Command = {
   usage: ['diff --reference ref.safetensors [--model M] [--pixels px.safetensors] [--atol A] [--rtol R] [--json]'],
   description: [
     'The reference holds HF-named outputs (hidden_states.N, attentions.N, last_hidden_state, pooler_output,',
-    'logits) and normally pixel_values, the input they came from (else give --pixels). A tensor passes when',
+    'logits) and normally pixel_values, the input they came from (else give --pixels); for a CLIPModel, with',
+    'input_ids (and attention_mask) the text tower is compared too (text_*, logits_per_*). A tensor passes when',
     'every element has |ours - ref| <= atol + rtol * |ref| (defaults 1e-4, 1e-4). Exit code 1 when any tensor',
     'diverges. How to make a dump with transformers: docs/diff.md.',
   ],
@@ -61,17 +62,24 @@ export const diff: Command = {
     const reference = await readAll(refFile);
     const pixelsFile = optString(args, 'pixels');
     let pixels: Tensor;
+    let inputIds: Tensor | undefined = reference['input_ids'];
+    let attentionMask: Tensor | undefined = reference['attention_mask'];
     if (pixelsFile !== undefined) {
-      pixels = (await readPixelFile(pixelsFile, lm)).batch.pixels;
+      const pf = await readPixelFile(pixelsFile, lm);
+      pixels = pf.batch.pixels;
+      inputIds = pf.inputIds ?? inputIds;
+      attentionMask = pf.attentionMask ?? attentionMask;
     } else {
       const px = reference['pixel_values'];
       if (!px) throw new CliError(`${refFile}: has no pixel_values; give the input with --pixels px.safetensors`);
       pixels = px;
     }
     const names = Object.keys(reference);
+    const withText = inputIds !== undefined && lm.model.hasText; // CLIPModel: compare the text tower too
     const ours = lm.model.forward(pixels, {
-      outputHiddenStates: names.some((n) => n.startsWith('hidden_states.')),
+      outputHiddenStates: names.some((n) => /^(text_)?hidden_states\./.test(n)),
       outputAttentions: names.some((n) => n.startsWith('attentions.')),
+      ...(withText ? { inputIds, attentionMask } : {}),
     });
     const report = diffOutputs(ours, reference, tol);
     if (report.rows.length === 0) {

@@ -6,7 +6,11 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { loadImageFile, writePNGFile } from '@patchwise/io';
-import { attentionRollout, clsAttention, displayScale, enlarge, explainImage, formatExplain, overlayHeatmap, patchGridImage } from '../../inspect/index.js';
+import {
+  attentionRollout, clsAttention, displayScale, enlarge, explainImage, formatExplain, overlayHeatmap, patchGridImage, positionSimilarityImage,
+  projectionFiltersImage,
+} from '../../inspect/index.js';
+import type { VisionModel } from '../../model/vision.js';
 import type { ExplainResult } from '../../inspect/index.js';
 import { optFlag, optString } from '../args.js';
 import type { Command } from '../command.js';
@@ -18,9 +22,11 @@ import { loadCliModel } from '../model.js';
 
 /**
  * The pictures of --save, drawn on the model input enlarged to >= 224 px: the patch grid, each layer's CLS
- * attention (mean over heads; the rollout up to that layer for models without CLS), and the full rollout.
+ * attention (mean over heads; the rollout up to that layer for models without CLS), and the full rollout;
+ * plus two pictures of learned parameters: the projection filters and the position-embedding similarities.
  */
-export async function savePictures(dir: string, r: ExplainResult, patch: number): Promise<string[]> {
+export async function savePictures(dir: string, r: ExplainResult, model: VisionModel): Promise<string[]> {
+  const patch = model.config.patchSize;
   await fsp.mkdir(dir, { recursive: true });
   const scale = displayScale(r.input.width, r.input.height);
   const big = enlarge(r.input, scale); // [h * scale, w * scale, 3]
@@ -37,6 +43,9 @@ export async function savePictures(dir: string, r: ExplainResult, patch: number)
     await save(`attention-layer-${l}.png`, overlayHeatmap(big, map, { alpha: 0.6 }));
   }
   await save('rollout.png', overlayHeatmap(big, attentionRollout(r.attentions, r.layout), { alpha: 0.6 }));
+  await save('projection-filters.png', projectionFiltersImage(model.weights.get('patch.weight')!));
+  const [gh, gw] = model.config.position.grid;
+  await save('position-similarity.png', positionSimilarityImage(model.weights.get('pos')!, model.config.position.prefixRows, gh, gw, Math.max(2, Math.ceil(32 / gw))));
   return written;
 }
 
@@ -48,7 +57,8 @@ export const explain: Command = {
     'Steps: decode, resize/crop/normalize (per-channel mean and std of the result), patches, patch projection,',
     'prefix tokens and position embeddings (resized if the grid differs), each block (attention entropy per',
     'head, residual norms), output (top labels or embedding norm). --save DIR writes input.png, patches.png,',
-    'attention-layer-N.png (CLS attention, mean over heads) and rollout.png.',
+    'attention-layer-N.png (CLS attention, mean over heads), rollout.png, projection-filters.png (the patch',
+    'projection\'s learned filters) and position-similarity.png (cosine similarity between position embeddings).',
   ],
   options: {
     model: MODEL_OPTION,
@@ -66,7 +76,7 @@ export const explain: Command = {
     else io.out(`model ${lm.name} (${lm.model.config.architecture}, ${lm.model.config.layers} layers x ${lm.model.config.heads} heads, D = ${lm.model.config.hidden})\n` + formatExplain(r.report));
     const dir = optString(args, 'save');
     if (dir !== undefined) {
-      const files = await savePictures(dir, r, lm.model.config.patchSize);
+      const files = await savePictures(dir, r, lm.model);
       (optFlag(args, 'json') ? io.err.bind(io) : io.out.bind(io))(`wrote ${files.length} pictures to ${dir}: ${files.map((f) => path.basename(f)).join(', ')}\n`);
     }
   },

@@ -16,7 +16,7 @@ export const merge: Command = {
   ],
   options: {
     out: { value: 'F', help: 'the merged output file (required)' },
-    format: { value: 'F', help: 'output format: safetensors|jsonl (default: the shards\' format)' },
+    format: { value: 'F', help: 'output format: safetensors|jsonl (default: jsonl for a .jsonl --out, else the shards\' format)' },
   },
   async run(args, { io }) {
     const out = optString(args, 'out');
