@@ -11,11 +11,14 @@ export class JpegStreamError extends Error {
   override readonly name = 'JpegStreamError';
 }
 
-/** Zigzag index -> natural (row-major) position in the 8x8 block (T.81 Figure A.6). */
+/**
+ * Zigzag index -> natural (row-major) position in the 8x8 block (T.81 Figure A.6), plus 16 extra entries of 63:
+ * like libjpeg's jpeg_natural_order, a corrupt run that overshoots index 63 lands on coefficient 63.
+ */
 const NATURAL = Int32Array.from([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
   28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61,
-  54, 47, 55, 62, 63,
+  54, 47, 55, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
 ]);
 
 /**
@@ -280,8 +283,7 @@ export function decodeCoefficients(
             continue;
           }
           z += run;
-          if (z > 63) throw new JpegStreamError('AC coefficient index past 63');
-          c[off + NATURAL[z]!] = extend(r.receive(size), size);
+          c[off + NATURAL[z]!] = extend(r.receive(size), size); // z <= 78 (NATURAL is padded)
         }
         return;
       }
@@ -310,7 +312,6 @@ export function decodeCoefficients(
             continue;
           }
           z += run;
-          if (z > 63) throw new JpegStreamError('AC coefficient index past 63');
           c[off + NATURAL[z]!] = extend(r.receive(size), size) * (1 << al);
         }
         return;
@@ -340,7 +341,7 @@ export function decodeCoefficients(
             }
             z++;
           } while (z <= se);
-          if (size && z <= se) c[off + NATURAL[z]!] = value;
+          if (size) c[off + NATURAL[z]!] = value; // z <= 64 here
         }
       }
       if (eobrun > 0) {
