@@ -8,8 +8,9 @@ import { v4 } from './v4-packed-4x8-kc.js';
 import { v5 } from './v5-packed-4x8-nokc.js';
 import { v6 } from './v6-packed-a-4x8.js';
 import { v7s } from './v7-generated.js';
+import { v8 } from './v8-packed-6x4-a64.js';
 
-const versions: GemmVersion[] = [v1, v2, v3, v4, v5, v6, ...v7s] as GemmVersion[];
+const versions: GemmVersion[] = [v1, v2, v3, v4, v5, v6, ...v7s, v8] as GemmVersion[];
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 
 function rand(n: number, seed: number): Float32Array {

@@ -1,15 +1,15 @@
 // v6: v4 plus A packed too: each 4-row tile of A re-laid k-major ([k][4]) per K-block, so the micro-kernel reads
 // A and B as two sequential streams (one index each) instead of four strided rows of A.
 import type { GemmVersion } from './types.js';
-import { packPanels } from '../../../packages/tensor/src/kernels/js/gemm.js';
-import type { PackedPanels } from '../../../packages/tensor/src/kernels/js/gemm.js';
+import { packPanels4x8 } from './v4-packed-4x8-kc.js';
+import type { PackedPanels } from './v4-packed-4x8-kc.js';
 
 const KC = 256;
 
 export const v6: GemmVersion<PackedPanels> = {
   name: 'v6-packA-4x8-kc256',
   about: 'v4 + A packed into k-major 4-row tiles per K-block',
-  prepare: (B, K, N) => packPanels(B, 0, N, 1, K, N),
+  prepare: (B, K, N) => packPanels4x8(B, 0, N, 1, K, N),
   run(M, N, K, A, pb, C) {
     const B = pb.data;
     const panels = Math.ceil(N / 8);

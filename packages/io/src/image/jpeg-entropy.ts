@@ -1,14 +1,20 @@
 // Huffman entropy decoding of baseline, extended and progressive JPEG scans into DCT coefficient blocks.
-// Optimizes for matching libjpeg exactly on well-formed files; anything irregular (bad code, missing restart
-// marker, data ending early) throws JpegStreamError so the caller can fall back to jpeg-js' tolerant decoder.
+// Optimizes for matching libjpeg exactly, including its repairs of data that ends early (zero padding, skipped
+// MCUs) and overshooting runs; what it repairs heuristically (bad Huffman codes, wrong restart markers) throws
+// JpegStreamError so the caller can fall back to jpeg-js' tolerant decoder.
 // Semantics: ITU-T T.81 Annex F (sequential) and G (progressive); table checks as libjpeg-turbo jdhuff.c
 // jpeg_make_d_derived_tbl; successive-approximation refinement as jdphuff.c decode_mcu_AC_refine.
 
 import type { JpegComponent } from './jpeg-markers.js';
 
-/** A stream the exact decoder does not handle as libjpeg would (the caller falls back). */
+/** A stream libjpeg repairs heuristically (with a warning): the caller falls back to jpeg-js. */
 export class JpegStreamError extends Error {
   override readonly name = 'JpegStreamError';
+}
+
+/** A table or scan header libjpeg rejects outright (ERREXIT): the file is refused, with no fallback. */
+export class JpegFormatError extends Error {
+  override readonly name = 'JpegFormatError';
 }
 
 /**
@@ -69,10 +75,10 @@ function buildHuffman(counts: Uint8Array, values: Uint8Array, isDC: boolean): Hu
       maxcode[l] = code - 1;
     }
     // libjpeg: codes of length l must fit in l bits
-    if (code > 1 << l) throw new JpegStreamError('bogus Huffman table definition');
+    if (code > 1 << l) throw new JpegFormatError('bogus Huffman table definition');
     code <<= 1;
   }
-  if (isDC) for (const v of values) if (v > 15) throw new JpegStreamError('bogus DC Huffman symbol');
+  if (isDC) for (const v of values) if (v > 15) throw new JpegFormatError('bogus DC Huffman symbol');
   maxcode[17] = 0x7fffffff; // sentinel
   return { maxcode, mincode, valptr, values };
 }
@@ -84,6 +90,8 @@ class BitReader {
   pos: number;
   /** Set when a marker was reached (no more data bits in this segment). */
   atMarker = false;
+  /** libjpeg's insufficient_data: the data ran out inside this restart interval. */
+  insufficient = false;
 
   constructor(private readonly data: Uint8Array, pos: number) {
     this.pos = pos;
@@ -105,12 +113,18 @@ class BitReader {
     }
   }
 
-  /** Makes at least n bits available. */
+  /**
+   * Makes at least n bits available. Past a marker or the end of the data, libjpeg pads with zero bits, warns
+   * once ("premature end of data segment") and sets insufficient_data, after which whole MCUs are skipped
+   * until the next restart marker (jdhuff.c fill_bit_buffer / decode_mcu); we do the same.
+   */
   private need(n: number): void {
     if (this.bits < n) this.fill();
-    // Running into a marker or the end of the file mid-scan: libjpeg pads with zeros and warns ("premature
-    // end of data segment"); such streams are left to the tolerant decoder.
-    if (this.bits < n) throw new JpegStreamError('entropy-coded data ends early (premature end of data segment)');
+    while (this.bits < n) {
+      this.insufficient = true;
+      this.buf = (this.buf << 8) >>> 0;
+      this.bits += 8;
+    }
   }
 
   bit(): number {
@@ -138,7 +152,7 @@ class BitReader {
   /**
    * After a restart interval: drop the buffered bits and consume the expected RSTn marker. Bytes before it are
    * skipped as libjpeg's next_marker does ("extraneous bytes before marker" is only a warning there); any other
-   * marker would need libjpeg's resync heuristics, so that stream goes to the fallback.
+   * marker needs libjpeg's resync heuristics (jpeg_resync_to_restart), so that stream goes to the fallback.
    */
   restart(expected: number): void {
     this.bits = 0;
@@ -152,8 +166,10 @@ class BitReader {
       while (q < d.length && d[q] === 0xff) q++;
       if (q >= d.length) throw new JpegStreamError(`expected restart marker RST${expected}, found the end of the data`);
       if (d[q] === 0x00) { pos = q + 1; continue; } // a stuffed FF 00 in the garbage
-      if (d[q] !== 0xd0 + expected) throw new JpegStreamError(`expected restart marker RST${expected} at byte ${pos}, found FF ${d[q]!.toString(16)}`);
+      const marker = d[q]!;
+      if (marker !== 0xd0 + expected) throw new JpegStreamError(`expected restart marker RST${expected} at byte ${pos}, found FF ${marker.toString(16)}`);
       this.pos = q + 1;
+      this.insufficient = false; // libjpeg process_restart: the expected marker was read
       return;
     }
   }
@@ -201,10 +217,10 @@ export function decodeCoefficients(
       for (let o = 0; o < seg.length;) {
         const pq = seg[o]! >> 4, tq = seg[o]! & 15;
         o++;
-        if (tq > 3 || pq > 1) throw new JpegStreamError('bogus DQT index');
+        if (tq > 3 || pq > 1) throw new JpegFormatError('bogus DQT index');
         const t = new Uint16Array(64);
         for (let k = 0; k < 64; k++) {
-          if (o + (pq ? 2 : 1) > seg.length) throw new JpegStreamError('truncated DQT');
+          if (o + (pq ? 2 : 1) > seg.length) throw new JpegFormatError('truncated DQT');
           t[NATURAL[k]!] = pq ? (seg[o]! << 8) | seg[o + 1]! : seg[o]!;
           o += pq ? 2 : 1;
         }
@@ -212,18 +228,18 @@ export function decodeCoefficients(
       }
     } else if (m === 0xc4) {
       for (let o = 0; o < seg.length;) {
-        if (o + 17 > seg.length) throw new JpegStreamError('truncated DHT');
+        if (o + 17 > seg.length) throw new JpegFormatError('truncated DHT');
         const tc = seg[o]! >> 4, th = seg[o]! & 15;
         const counts = seg.subarray(o + 1, o + 17);
         let n = 0;
         for (const c of counts) n += c;
-        if (tc > 1 || th > 3 || n > 256 || o + 17 + n > seg.length) throw new JpegStreamError('bogus Huffman table definition');
+        if (tc > 1 || th > 3 || n > 256 || o + 17 + n > seg.length) throw new JpegFormatError('bogus Huffman table definition');
         const t = buildHuffman(counts, seg.slice(o + 17, o + 17 + n), tc === 0);
         (tc === 0 ? dcTables : acTables)[th] = t;
         o += 17 + n;
       }
     } else if (m === 0xdd) {
-      if (seg.length < 2) throw new JpegStreamError('truncated DRI');
+      if (seg.length < 2) throw new JpegFormatError('truncated DRI');
       restartInterval = (seg[0]! << 8) | seg[1]!;
     } else if (m === 0xda) {
       const hdrEnd = start + 2 + ((data[start + 2]! << 8) | data[start + 3]!);
@@ -241,27 +257,28 @@ export function decodeCoefficients(
     for (let i = 0; i < ns; i++) {
       const id = hdr[1 + 2 * i]!;
       const ci = comps.findIndex((c) => c.id === id);
-      if (ci < 0 || scomp.includes(ci)) throw new JpegStreamError(`scan references unknown or repeated component ${id}`);
+      if (ci < 0 || scomp.includes(ci)) throw new JpegFormatError(`scan references unknown or repeated component ${id}`);
       scomp.push(ci);
       dcT.push(dcTables[hdr[2 + 2 * i]! >> 4]);
       acT.push(acTables[hdr[2 + 2 * i]! & 15]);
     }
     const ss = hdr[1 + 2 * ns]!, se = hdr[2 + 2 * ns]!;
     const ah = hdr[3 + 2 * ns]! >> 4, al = hdr[3 + 2 * ns]! & 15;
-    if (!frame.progressive && (ss !== 0 || se !== 63 || ah !== 0 || al !== 0)) throw new JpegStreamError('sequential scan with progressive parameters');
+    // A sequential scan with other Ss/Se/Ah/Al only draws a warning in libjpeg (JWRN_NOT_SEQUENTIAL), which then
+    // decodes it as a full sequential scan: the parameters are ignored below for non-progressive frames.
     for (const ci of scomp) {
       // libjpeg latches each component's quantization table at the start of its first scan
       if (quant[ci] === undefined) {
         const q = quantTables[comps[ci]!.tq];
-        if (q === undefined) throw new JpegStreamError(`quantization table ${comps[ci]!.tq} is not defined`);
+        if (q === undefined) throw new JpegFormatError(`quantization table ${comps[ci]!.tq} is not defined`);
         quant[ci] = q;
       }
     }
     const needDC = ss === 0 && ah === 0;
     const needAC = se > 0;
     scomp.forEach((_, k) => {
-      if (needDC && dcT[k] === undefined) throw new JpegStreamError('scan uses an undefined DC Huffman table');
-      if (needAC && acT[k] === undefined) throw new JpegStreamError('scan uses an undefined AC Huffman table');
+      if (needDC && dcT[k] === undefined) throw new JpegFormatError('scan uses an undefined DC Huffman table');
+      if (needAC && acT[k] === undefined) throw new JpegFormatError('scan uses an undefined AC Huffman table');
     });
 
     const r = new BitReader(data, dataStart);
@@ -374,7 +391,7 @@ export function decodeCoefficients(
       for (let by = 0; by < bh; by++) {
         for (let bx = 0; bx < bw; bx++) {
           checkRestart();
-          decodeBlock(0, ci, (by * blocksW[ci]! + bx) * 64);
+          if (!r.insufficient) decodeBlock(0, ci, (by * blocksW[ci]! + bx) * 64);
           units++;
         }
       }
@@ -382,6 +399,7 @@ export function decodeCoefficients(
       for (let my = 0; my < mcusY; my++) {
         for (let mx = 0; mx < mcusX; mx++) {
           checkRestart();
+          if (r.insufficient) { units++; continue; } // libjpeg skips MCUs once the data ran out
           for (let k = 0; k < ns; k++) {
             const ci = scomp[k]!;
             const comp = comps[ci]!;

@@ -18,8 +18,12 @@ const FIX_2_053119869 = 16819;
 const FIX_2_562915447 = 20995;
 const FIX_3_072711026 = 25172;
 
-/** DESCALE: divide by 2^n rounding half up (arithmetic shift, like libjpeg's RIGHT_SHIFT). */
-const descale = (x: number, n: number): number => (x + (1 << (n - 1))) >> n;
+/**
+ * DESCALE: divide by 2^n rounding half up, flooring like libjpeg's RIGHT_SHIFT on its 64-bit JLONG. Done in
+ * float64 (exact below 2^53) because corrupt streams can push intermediates past 32 bits, where `>>` would wrap.
+ */
+const descale = (x: number, n: number): number => Math.floor((x + 2 ** (n - 1)) / 2 ** n);
+const SCALE = 2 ** CONST_BITS; // LEFT_SHIFT(x, CONST_BITS) without 32-bit wrap-around
 
 /**
  * Post-IDCT range limit, indexed by (value & 1023) where value is centred on 0: [-128, 127] -> value + 128,
@@ -36,7 +40,7 @@ const RANGE_LIMIT = (() => {
   return t;
 })();
 
-const ws = new Int32Array(64); // pass-1 workspace (column outputs, scaled by 2^PASS1_BITS)
+const ws = new Float64Array(64); // pass-1 workspace (column outputs, scaled by 2^PASS1_BITS; C int)
 
 /**
  * Dequantizes and inverse-transforms one block: `coef` [64] in natural (row-major) order at `cOff`, `quant` [64]
@@ -48,7 +52,7 @@ export function idctIslow(coef: Int16Array, cOff: number, quant: Uint16Array, ou
     const i = cOff + c;
     if (coef[i + 8] === 0 && coef[i + 16] === 0 && coef[i + 24] === 0 && coef[i + 32] === 0 &&
         coef[i + 40] === 0 && coef[i + 48] === 0 && coef[i + 56] === 0) {
-      const dc = (coef[i]! * quant[c]!) << PASS1_BITS; // AC terms all zero
+      const dc = coef[i]! * quant[c]! * (1 << PASS1_BITS); // AC terms all zero
       for (let r = 0; r < 8; r++) ws[r * 8 + c] = dc;
       continue;
     }
@@ -60,8 +64,8 @@ export function idctIslow(coef: Int16Array, cOff: number, quant: Uint16Array, ou
     let tmp3 = z1 + z2 * FIX_0_765366865;
     z2 = coef[i]! * quant[c]!;
     z3 = coef[i + 32]! * quant[c + 32]!;
-    let tmp0 = (z2 + z3) << CONST_BITS;
-    let tmp1 = (z2 - z3) << CONST_BITS;
+    let tmp0 = (z2 + z3) * SCALE;
+    let tmp1 = (z2 - z3) * SCALE;
     const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
     // Odd part
     tmp3 = coef[i + 8]! * quant[c + 8]!;
@@ -108,9 +112,9 @@ export function idctIslow(coef: Int16Array, cOff: number, quant: Uint16Array, ou
     let z2 = ws[w + 2]!;
     let z3 = ws[w + 6]!;
     let z1 = (z2 + z3) * FIX_0_541196100;
-    let tmp0 = (ws[w]! + ws[w + 4]!) << CONST_BITS;
+    let tmp0 = (ws[w]! + ws[w + 4]!) * SCALE;
     let tmp3 = z1 + z2 * FIX_0_765366865;
-    let tmp1 = (ws[w]! - ws[w + 4]!) << CONST_BITS;
+    let tmp1 = (ws[w]! - ws[w + 4]!) * SCALE;
     let tmp2 = z1 + z3 * -FIX_1_847759065;
     const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
     tmp3 = ws[w + 1]!;

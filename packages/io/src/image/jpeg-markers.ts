@@ -93,14 +93,13 @@ export function readJpegInfo(bytes: Uint8Array, file: string | undefined): JpegI
       unsupported(`${SOF_NAMES[m] ?? `SOF${m - 0xc0}`} (SOF${m - 0xc0}) is not supported; only 8-bit Huffman baseline, extended and progressive`);
     }
     if (m === 0xcc) unsupported('arithmetic-coding conditioning (DAC marker) is not supported');
-    if (off + 2 > len) break; // truncated segment header: let the tail checks decide
+    // A segment cut off by the end of the file: libjpeg would wait for more data, which Pillow reports as a
+    // truncated (or broken) file, whether or not the image data came before it.
+    if (off + 2 > len) bad(`truncated: marker FF ${m.toString(16).toUpperCase()} at byte ${off - 2} has no length`);
     const segLen = (bytes[off]! << 8) | bytes[off + 1]!;
     if (segLen < 2) bad(`marker FF ${m.toString(16).toUpperCase()} at byte ${off - 2} has length ${segLen} (< 2)`);
     const segEnd = off + segLen;
-    if (segEnd > len) {
-      if (sof === undefined || sosCount === 0) bad(`marker FF ${m.toString(16).toUpperCase()} at byte ${off - 2} runs past the end of the file`);
-      break;
-    }
+    if (segEnd > len) bad(`truncated: marker FF ${m.toString(16).toUpperCase()} at byte ${off - 2} runs past the end of the file`);
     const seg = bytes.subarray(off + 2, segEnd);
     off = segEnd;
     ranges.push([markerStart, segEnd]);

@@ -6,7 +6,7 @@ import jpeg from 'jpeg-js';
 import { ImageDecodeError, describeThrown } from './errors.js';
 import { readExifOrientation } from './exif.js';
 import { fancyUpsampleInPlace, yccToRgbInPlace } from './jpeg-color.js';
-import { JpegStreamError } from './jpeg-entropy.js';
+import { JpegFormatError, JpegStreamError } from './jpeg-entropy.js';
 import { decodeJpegExact } from './jpeg-exact.js';
 import { readJpegInfo, sanitizeJpeg, type JpegInfo } from './jpeg-markers.js';
 import type { DecodedImage } from './types.js';
@@ -33,6 +33,7 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegDecodeLimits): Decoded
     decoded = decodeJpegExact(bytes, info, limits.maxMemoryMB * 1024 * 1024, file);
   } catch (e) {
     if (e instanceof RangeError) throw new ImageDecodeError('limit', file, `JPEG: ${e.message}`, { cause: e });
+    if (e instanceof JpegFormatError) throw new ImageDecodeError('corrupt', file, `JPEG: ${e.message}`, { cause: e });
     if (!(e instanceof JpegStreamError)) throw e;
     // A stream libjpeg would repair with a warning (bad Huffman code, data ending early, missing restart
     // marker...): jpeg-js' tolerant decoder may still produce a picture, as Pillow does.

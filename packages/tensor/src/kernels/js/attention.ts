@@ -17,9 +17,7 @@ export function jsAttention(
 ): void {
   const [B, H, Tq, Dh] = [q.shape[0]!, q.shape[1]!, q.shape[2]!, q.shape[3]!];
   const [Tk, Dv] = [k.shape[2]!, v.shape[3]!];
-  // The GEMM reads q rows with unit stride along Dh; heads split from [B, T, 3D] already have it.
-  const qc = q.strides[3] === 1 || Dh === 1 ? q : q.contiguous();
-  const Q = qc.data();
+  const Q = q.data();
   const Kd = k.data();
   const Vd = v.data();
   const O = out.data();
@@ -35,8 +33,8 @@ export function jsAttention(
       // k^T as a [Dh, Tk] right operand: element (d, j) = k[b, h, j, d].
       const kOff = k.offset + b * k.strides[0]! + h * k.strides[1]!;
       const kPanels = packPanels(Kd, kOff, k.strides[3]!, k.strides[2]!, Dh, Tk);
-      const qOff = qc.offset + b * qc.strides[0]! + h * qc.strides[1]!;
-      gemmPacked(Tq, Q, qOff, qc.strides[2]!, kPanels, S, sOff, Tk); // [Tq, Dh] @ [Dh, Tk]
+      const qOff = q.offset + b * q.strides[0]! + h * q.strides[1]!;
+      gemmPacked(Tq, Q, qOff, q.strides[2]!, q.strides[3]!, kPanels, S, sOff, Tk); // [Tq, Dh] @ [Dh, Tk]
       const mOff = mask ? mask.offset + b * mask.strides[0]! + h * mask.strides[1]! : 0;
       for (let i = 0; i < Tq; i++) {
         const row = sOff + i * Tk;
@@ -52,7 +50,7 @@ export function jsAttention(
       // v as a [Tk, Dv] right operand.
       const vOff = v.offset + b * v.strides[0]! + h * v.strides[1]!;
       const vPanels = packPanels(Vd, vOff, v.strides[2]!, v.strides[3]!, Tk, Dv);
-      gemmPacked(Tq, S, sOff, Tk, vPanels, O, out.offset + bh * Tq * Dv, Dv); // [Tq, Tk] @ [Tk, Dv]
+      gemmPacked(Tq, S, sOff, Tk, 1, vPanels, O, out.offset + bh * Tq * Dv, Dv); // [Tq, Tk] @ [Tk, Dv]
     }
   }
 }

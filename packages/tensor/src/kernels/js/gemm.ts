@@ -1,7 +1,8 @@
-// Fast pure-TS GEMM: the right-hand operand is packed once into column panels of NR (W of a linear layer is
-// packed at load and cached in LinearWeights.packed), then a 4x8 register-blocked micro-kernel with its 32
-// accumulators in locals sweeps the rows, K-blocked so a panel block stays in L1. Readable version:
-// kernels/ref/matmul.ts; the versions tried are in bench/kernels/matmul/. Semantics: torch.matmul / linear.
+// Fast pure-TS GEMM: the right-hand operand is packed once into 4-column panels (W of a linear layer is packed
+// at load and cached in LinearWeights.packed); per K-block the left operand is repacked into k-major 6-row tiles
+// of float64, and a 6x4 register-blocked micro-kernel with its 24 accumulators in locals sweeps them while one
+// panel block stays in L1. Readable version: kernels/ref/matmul.ts; the versions tried (and why this one) are in
+// bench/kernels/matmul/ (this is v8). Semantics: torch.matmul / torch.nn.functional.linear.
 
 import type { Tensor } from '../../tensor.js';
 import type { LinearWeights } from '../../ops/matmul.js';
@@ -9,10 +10,10 @@ import type { ActivationOp } from '../../ops/activation.js';
 import { ACTIVATION_SCALARS } from '../math.js';
 import { forEachBatch } from '../ref/matmul.js';
 
-/** Micro-tile: MR rows of the left operand times NR columns of a packed panel. */
-export const MR = 4;
-export const NR = 8;
-/** K-block: one panel block is KC * NR * 4 bytes = 8 KB, which stays in L1 while all rows stream past it. */
+/** Micro-tile: MR rows of the left operand times NR columns of a packed panel (24 accumulators fit V8's registers better than 32). */
+export const MR = 6;
+export const NR = 4;
+/** K-block: one panel block is KC * NR * 4 bytes = 4 KB and one A tile KC * MR * 8 = 12 KB: both stay in L1. */
 export const KC = 256;
 
 /**
@@ -52,15 +53,19 @@ export interface Epilogue {
 
 const NO_EPILOGUE: Epilogue = { bias: null, biasOff: 0, biasStride: 0, act: null };
 
+/** Scratch for the packed A tiles, grown on demand and reused (one per JS realm: workers get their own). */
+let aScratch = new Float64Array(0);
+
 /**
- * C[i, j] (at C[cOff + i*ldc + j]) = epilogue(sum_k A[aOff + i*lda + k] * B[k, j]) for i < M, j < pb.N.
- * A must have unit stride along K (callers copy otherwise). `kc` is the K-block (tunable for the ladder).
+ * C[i, j] (at C[cOff + i*ldc + j]) = epilogue(sum_k A[aOff + i*sam + k*sak] * B[k, j]) for i < M, j < pb.N.
+ * A may have any strides (it is repacked per K-block anyway). `kc` is the K-block (tunable for the ladder).
  */
 export function gemmPacked(
   M: number,
   A: Float32Array,
   aOff: number,
-  lda: number,
+  sam: number,
+  sak: number,
   pb: PackedPanels,
   C: Float32Array,
   cOff: number,
@@ -71,32 +76,54 @@ export function gemmPacked(
   const { K, N } = pb;
   const B = pb.data;
   const panels = Math.ceil(N / NR);
+  const tiles = Math.ceil(M / MR);
+  const hasEpilogue = ep.bias !== null || ep.act !== null;
   if (K === 0) {
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C[cOff + i * ldc + j] = 0;
+    if (hasEpilogue) epilogueTile(C, cOff, ldc, M, 0, N, ep);
+    return;
   }
-  const hasEpilogue = ep.bias !== null || ep.act !== null;
-  if (K === 0 && hasEpilogue) epilogueTile(C, cOff, ldc, M, 0, N, ep);
+  const need = tiles * MR * Math.min(kc, K);
+  if (aScratch.length < need) aScratch = new Float64Array(need);
+  const Ap = aScratch;
   for (let k0 = 0; k0 < K; k0 += kc) {
     const kb = Math.min(kc, K - k0);
     const first = k0 === 0;
     // The epilogue runs on each finished tile while it is still in L1 (the alternative, a separate pass over
     // C afterwards, re-reads all of it from L2 or memory).
     const last = hasEpilogue && k0 + kb >= K;
+    packTiles(M, A, aOff + k0 * sak, sam, sak, kb, Ap);
     for (let p = 0; p < panels; p++) {
       const n0 = p * NR;
       const w = Math.min(NR, N - n0);
       const bBase = p * K * NR + k0 * NR;
-      let i = 0;
-      for (; i + MR <= M; i += MR) {
-        const c = cOff + i * ldc + n0;
-        micro4x8(A, aOff + i * lda + k0, lda, B, bBase, kb, C, c, ldc, w, first);
-        if (last) epilogueTile(C, c, ldc, MR, n0, w, ep);
+      for (let t = 0; t < tiles; t++) {
+        const rows = Math.min(MR, M - t * MR);
+        const c = cOff + t * MR * ldc + n0;
+        micro6x4(Ap, t * kb * MR, B, bBase, kb, C, c, ldc, rows, w, first);
+        if (last) epilogueTile(C, c, ldc, rows, n0, w, ep);
       }
-      for (; i < M; i++) {
-        const c = cOff + i * ldc + n0;
-        micro1x8(A, aOff + i * lda + k0, B, bBase, kb, C, c, w, first);
-        if (last) epilogueTile(C, c, ldc, 1, n0, w, ep);
+    }
+  }
+}
+
+/**
+ * A[:, 0:kb] (rows at A[a0 + i*sam + k*sak]) -> tiles of MR rows, k-major: Ap[t*kb*MR + k*MR + r]. Rows past M
+ * are zero. Float64 so the micro-kernel's A loads need no float32 -> float64 conversion.
+ */
+function packTiles(M: number, A: Float32Array, a0: number, sam: number, sak: number, kb: number, Ap: Float64Array): void {
+  const tiles = Math.ceil(M / MR);
+  for (let t = 0; t < tiles; t++) {
+    const base = t * kb * MR;
+    for (let r = 0; r < MR; r++) {
+      const row = t * MR + r;
+      if (row >= M) {
+        for (let k = 0; k < kb; k++) Ap[base + k * MR + r] = 0;
+        continue;
       }
+      const s = a0 + row * sam;
+      if (sak === 1) for (let k = 0; k < kb; k++) Ap[base + k * MR + r] = A[s + k]!;
+      else for (let k = 0; k < kb; k++) Ap[base + k * MR + r] = A[s + k * sak]!;
     }
   }
 }
@@ -116,81 +143,63 @@ function epilogueTile(C: Float32Array, c: number, ldc: number, rows: number, n0:
 }
 
 /**
- * 4 rows x 8 columns over kb steps of K: 32 accumulators in locals (unboxed doubles; the ones that do not fit
- * the 16 XMM registers spill to the stack), 4 loads of A and 8 of the panel per step. Adds into C unless
- * `first`. Stores only the w valid columns.
+ * 6 rows x 4 columns over kb steps of K: 24 accumulators in locals (unboxed doubles), 6 loads from the packed A
+ * tile and 4 from the panel per step, all sequential. Adds into C unless `first`; stores rows x w valid values.
  */
-function micro4x8(
-  A: Float32Array, a0: number, lda: number, B: Float32Array, b0: number, kb: number,
-  C: Float32Array, c0: number, ldc: number, w: number, first: boolean,
+function micro6x4(
+  Ap: Float64Array, a0: number, B: Float32Array, b0: number, kb: number,
+  C: Float32Array, c0: number, ldc: number, rows: number, w: number, first: boolean,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c04 = 0, c05 = 0, c06 = 0, c07 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c24 = 0, c25 = 0, c26 = 0, c27 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0, c34 = 0, c35 = 0, c36 = 0, c37 = 0;
-  const a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c40 = 0, c41 = 0, c42 = 0, c43 = 0;
+  let c50 = 0, c51 = 0, c52 = 0, c53 = 0;
+  let a = a0;
   let b = b0;
-  for (let k = 0; k < kb; k++, b += 8) {
-    const x0 = A[a0 + k]!, x1 = A[a1 + k]!, x2 = A[a2 + k]!, x3 = A[a3 + k]!;
+  for (let k = 0; k < kb; k++, a += 6, b += 4) {
     const y0 = B[b]!, y1 = B[b + 1]!, y2 = B[b + 2]!, y3 = B[b + 3]!;
-    const y4 = B[b + 4]!, y5 = B[b + 5]!, y6 = B[b + 6]!, y7 = B[b + 7]!;
+    const x0 = Ap[a]!, x1 = Ap[a + 1]!, x2 = Ap[a + 2]!;
     c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-    c04 += x0 * y4; c05 += x0 * y5; c06 += x0 * y6; c07 += x0 * y7;
     c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-    c14 += x1 * y4; c15 += x1 * y5; c16 += x1 * y6; c17 += x1 * y7;
     c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-    c24 += x2 * y4; c25 += x2 * y5; c26 += x2 * y6; c27 += x2 * y7;
+    const x3 = Ap[a + 3]!, x4 = Ap[a + 4]!, x5 = Ap[a + 5]!;
     c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
-    c34 += x3 * y4; c35 += x3 * y5; c36 += x3 * y6; c37 += x3 * y7;
+    c40 += x4 * y0; c41 += x4 * y1; c42 += x4 * y2; c43 += x4 * y3;
+    c50 += x5 * y0; c51 += x5 * y1; c52 += x5 * y2; c53 += x5 * y3;
   }
-  storeRow(C, c0, w, first, c00, c01, c02, c03, c04, c05, c06, c07);
-  storeRow(C, c0 + ldc, w, first, c10, c11, c12, c13, c14, c15, c16, c17);
-  storeRow(C, c0 + 2 * ldc, w, first, c20, c21, c22, c23, c24, c25, c26, c27);
-  storeRow(C, c0 + 3 * ldc, w, first, c30, c31, c32, c33, c34, c35, c36, c37);
+  storeRow(C, c0, w, first, c00, c01, c02, c03);
+  if (rows > 1) storeRow(C, c0 + ldc, w, first, c10, c11, c12, c13);
+  if (rows > 2) storeRow(C, c0 + 2 * ldc, w, first, c20, c21, c22, c23);
+  if (rows > 3) storeRow(C, c0 + 3 * ldc, w, first, c30, c31, c32, c33);
+  if (rows > 4) storeRow(C, c0 + 4 * ldc, w, first, c40, c41, c42, c43);
+  if (rows > 5) storeRow(C, c0 + 5 * ldc, w, first, c50, c51, c52, c53);
 }
 
-/** One row x 8 columns: the M remainder. */
-function micro1x8(
-  A: Float32Array, a0: number, B: Float32Array, b0: number, kb: number,
-  C: Float32Array, c0: number, w: number, first: boolean,
-): void {
-  let c0_ = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-  let b = b0;
-  for (let k = 0; k < kb; k++, b += 8) {
-    const x = A[a0 + k]!;
-    c0_ += x * B[b]!; c1 += x * B[b + 1]!; c2 += x * B[b + 2]!; c3 += x * B[b + 3]!;
-    c4 += x * B[b + 4]!; c5 += x * B[b + 5]!; c6 += x * B[b + 6]!; c7 += x * B[b + 7]!;
-  }
-  storeRow(C, c0, w, first, c0_, c1, c2, c3, c4, c5, c6, c7);
-}
-
-/** Writes (or adds, unless `first`) the first w of 8 accumulators to C[c..c+w). */
-function storeRow(
-  C: Float32Array, c: number, w: number, first: boolean,
-  v0: number, v1: number, v2: number, v3: number, v4: number, v5: number, v6: number, v7: number,
-): void {
-  if (w === 8) {
+/** Writes (or adds, unless `first`) the first w of 4 accumulators to C[c..c+w). */
+function storeRow(C: Float32Array, c: number, w: number, first: boolean, v0: number, v1: number, v2: number, v3: number): void {
+  if (w === 4) {
     if (first) {
       C[c] = v0; C[c + 1] = v1; C[c + 2] = v2; C[c + 3] = v3;
-      C[c + 4] = v4; C[c + 5] = v5; C[c + 6] = v6; C[c + 7] = v7;
     } else {
       C[c] += v0; C[c + 1] += v1; C[c + 2] += v2; C[c + 3] += v3;
-      C[c + 4] += v4; C[c + 5] += v5; C[c + 6] += v6; C[c + 7] += v7;
     }
     return;
   }
-  const v = [v0, v1, v2, v3, v4, v5, v6, v7];
-  for (let j = 0; j < w; j++) C[c + j] = first ? v[j]! : C[c + j]! + v[j]!;
+  if (first) {
+    C[c] = v0;
+    if (w > 1) C[c + 1] = v1;
+    if (w > 2) C[c + 2] = v2;
+  } else {
+    C[c] += v0;
+    if (w > 1) C[c + 1] += v1;
+    if (w > 2) C[c + 2] += v2;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Kernels registered on backend 'js'
-
-/** A's rows with unit stride along K: the tensor's own storage when it already is, else a dense copy. */
-function rowsUnitK(x: Tensor<'float32'>): { A: Float32Array; off: number; lda: number } {
-  if (x.strides[1] === 1 || x.shape[1] === 1) return { A: x.data(), off: x.offset, lda: x.strides[0]! };
-  return { A: x.toArray(), off: 0, lda: x.shape[1]! };
-}
 
 /** The js packed form of W: panels of W^T ([K, N] with element (k, n) = W[n, k]). */
 export function jsLinearPack(w: LinearWeights): void {
@@ -202,7 +211,6 @@ export function jsLinearPack(w: LinearWeights): void {
 export function jsLinear(x: Tensor<'float32'>, w: LinearWeights, out: Tensor<'float32'>, act: ActivationOp | null): void {
   jsLinearPack(w);
   const pb = w.packed.get('js') as PackedPanels;
-  const { A, off, lda } = rowsUnitK(x);
   const bias = w.bias;
   const ep: Epilogue = {
     bias: bias ? bias.data() : null,
@@ -210,7 +218,7 @@ export function jsLinear(x: Tensor<'float32'>, w: LinearWeights, out: Tensor<'fl
     biasStride: bias ? bias.strides[0]! : 0,
     act: act === null ? null : ACTIVATION_SCALARS[act],
   };
-  gemmPacked(x.shape[0]!, A, off, lda, pb, out.data(), out.offset, w.outFeatures, ep);
+  gemmPacked(x.shape[0]!, x.data(), x.offset, x.strides[0]!, x.strides[1]!, pb, out.data(), out.offset, w.outFeatures, ep);
 }
 
 /** Batched matmul: packs each batch's right operand (once when it is broadcast), then runs the packed GEMM. */
@@ -219,20 +227,18 @@ export function jsMatmul(a: Tensor<'float32'>, b: Tensor<'float32'>, out: Tensor
   const M = out.shape[r - 2]!;
   const N = out.shape[r - 1]!;
   const K = a.shape[r - 1]!;
-  // The GEMM needs A with unit K stride; copy once for the whole batch otherwise.
-  const ac = a.strides[r - 1] === 1 || K === 1 ? a : a.contiguous();
-  const lda = ac.strides[r - 2]!;
-  const A = ac.data();
+  const A = a.data();
+  const [sam, sak] = [a.strides[r - 2]!, a.strides[r - 1]!];
   const Bd = b.data();
   const [sbk, sbn] = [b.strides[r - 2]!, b.strides[r - 1]!];
   let lastB = -1;
   let pb: PackedPanels | null = null;
   const C = out.data();
-  forEachBatch(ac, b, out, (ao, bo, co) => {
+  forEachBatch(a, b, out, (ao, bo, co) => {
     if (bo !== lastB || pb === null) {
       pb = packPanels(Bd, bo, sbk, sbn, K, N);
       lastB = bo;
     }
-    gemmPacked(M, A, ao, lda, pb, C, co, N);
+    gemmPacked(M, A, ao, sam, sak, pb, C, co, N);
   });
 }
