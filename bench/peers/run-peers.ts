@@ -174,8 +174,13 @@ export async function runPeers(opts: PeerOptions = {}): Promise<PeersResult> {
           runner = (await ortNodeRunner(onnx, s, c.threads)).runner;
         } else if (c.engine === 'onnxruntime-web') {
           const cr = await ortWebChildRunner(onnxPath, key, c.threads);
-          if (c.threads > 1 && cr.osThreads[1] - cr.osThreads[0] < c.threads - 1) {
-            result.notes.push(`onnxruntime-web x${c.threads}: the child gained only ${cr.osThreads[1] - cr.osThreads[0]} OS threads (threads may be off)`);
+          const gained = cr.osThreads[1] - cr.osThreads[0];
+          if (c.threads > 1) {
+            result.notes.push(
+              gained >= c.threads - 1
+                ? `onnxruntime-web x${c.threads} (${s.name}): thread pool started in Node (+${gained} OS threads at session creation)`
+                : `onnxruntime-web x${c.threads} (${s.name}): the child gained only ${gained} OS threads (threads may be off)`,
+            );
           }
           runner = cr;
           benchFn = (px, b, n) => cr.bench(px, b, n);
@@ -274,10 +279,24 @@ function parseCli(argv: string[]): PeerOptions & { json: string | null } {
   return o;
 }
 
+/**
+ * The x86 vector extensions that bound the native peer (Linux /proc/cpuinfo): onnxruntime-node's MLAS GEMM uses
+ * AVX-512 where present, 4x the width of WebAssembly SIMD128, so the native/wasm ratio depends on this line.
+ */
+export function vectorIsa(): string {
+  try {
+    const flags = new Set((/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+    const have = ['avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_tile'].filter((f) => flags.has(f));
+    return have.length ? have.join(' ') : 'none of avx2/avx512f';
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function main(): Promise<void> {
   const o = parseCli(process.argv.slice(2));
   const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`bench/peers${o.quick ? ' (--quick)' : ''}: ${os.cpus()[0]?.model} x${os.cpus().length}, Node ${process.version}, load ${load()}`);
+  console.log(`bench/peers${o.quick ? ' (--quick)' : ''}: ${os.cpus()[0]?.model} x${os.cpus().length} (${vectorIsa()}), Node ${process.version}, load ${load()}`);
   const t0 = performance.now();
   const r = await runPeers(o);
   console.log(`\n${formatPeerTable([...r.records, ...r.load])}`);

@@ -14,6 +14,7 @@ type Tf = typeof TF;
 type T = TF.Tensor;
 
 let tfModule: Tf | null = null;
+let wasmThreads: () => number = () => 1;
 
 /** Loads tfjs once, with the wasm backend registered; silences its "install tfjs-node" hint. */
 async function loadTf(): Promise<Tf> {
@@ -24,7 +25,8 @@ async function loadTf(): Promise<Tf> {
   console.warn = (): void => undefined;
   try {
     const tf = (await import('@tensorflow/tfjs')) as Tf;
-    await import('@tensorflow/tfjs-backend-wasm'); // registers the 'wasm' backend
+    const wasm = await import('@tensorflow/tfjs-backend-wasm'); // registers the 'wasm' backend
+    wasmThreads = wasm.getThreadsCount;
     tfModule = tf;
     return tf;
   } finally {
@@ -155,7 +157,8 @@ export async function tfjsRunner(s: VitSize, ws: ReadonlyMap<string, Tensor>, ba
   return {
     engine: 'tfjs',
     backend,
-    threads: 1, // the wasm backend runs single-threaded under Node (its threaded build needs a browser worker)
+    // Under Node tfjs-wasm reports WASM_HAS_MULTITHREAD_SUPPORT false and loads its single-threaded build.
+    threads: backend === 'wasm' ? wasmThreads() : 1,
     async run(pixels, batch): Promise<VitOutputs> {
       checkPixels(`tfjs-${backend}`, pixels, batch, s.image);
       const [logits, last] = tf.tidy(() => forward(tf, s, w, tf.tensor4d(pixels, [batch, 3, s.image, s.image])));

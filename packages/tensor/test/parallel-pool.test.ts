@@ -6,6 +6,7 @@ import {
   Tensor, fromArray, withBackend, linear, prepareLinear, attention, BackendError, initWasmBackend, getBackend, setBackend,
 } from '@patchwise/tensor';
 import { setWasmRuntime } from '../src/kernels/wasm/runtime.js';
+import { wasmPackedLinear } from '../src/kernels/wasm/kernels.js';
 import { activePool, startThreads, stopThreads, OP_GEMM, OP_TEST_EXIT, OP_TEST_THROW } from '../src/parallel/pool.js';
 import { TOL, type Tolerance } from './tolerances.js';
 
@@ -123,6 +124,27 @@ describe('thread pool', () => {
     await new Promise((r) => setTimeout(r, 50));
     expectClose(withBackend('wasm', () => linear(x, lw)), want, TOL.exact, 'after restarts');
     expect(() => pool.run(() => {}, [{ op: OP_TEST_THROW, args: [] }])).toThrow(/test failure requested/);
+    stopThreads();
+  });
+
+  it('stress: 2000 back-to-back jobs, some taken back by the caller, never hang and stay exact', async () => {
+    const rt = setWasmRuntime({ shared: true });
+    const x = rand([16, 32], 1, true);
+    const lw = prepareLinear(rand([64, 32], 2, true), rand([64], 3, true));
+    const want = withBackend('ref', () => linear(x, lw));
+    const p = wasmPackedLinear(lw, rt);
+    const a = rt.heap.alloc(16 * 32 * 4);
+    const c = rt.heap.alloc(16 * 64 * 4);
+    rt.copyIn2d(x.data(), 0, 32, 1, 16, 32, a, 32);
+    const pool = await startThreads(rt, { threads: 2 });
+    for (let i = 0; i < 2000; i++) {
+      rt.heap.f32().fill(NaN, c >>> 2, (c >>> 2) + 16 * 64);
+      pool.gemm(a, 32 * 4, p.b, p.bias, c, 64 * 4, 16, 64, 32, 0);
+      if (i % 250 === 0 || i === 1999) {
+        const got = fromArray(rt.heap.f32().slice(c >>> 2, (c >>> 2) + 16 * 64), [16, 64]);
+        expectClose(got, want, TOL.exact, `job ${i}`);
+      }
+    }
     stopThreads();
   });
 });

@@ -23,9 +23,10 @@ const FLOATS = 5;
 const ARGS = 6;
 const MAX_ARGS = 24;
 /**
- * Who runs the posted job: 0 = nobody yet, 1 = the worker, 2 = the caller. A caller that finishes its own share
- * first takes back a job its worker has not started (compare-exchange 0 -> 2), so a worker descheduled on a busy
- * machine costs nothing instead of a scheduler time slice per call.
+ * Who runs the posted job: -seq = nobody yet, seq = the worker, 0 = the caller. A caller that finishes its own share
+ * first takes back a job its worker has not started (compare-exchange -seq -> 0), so a worker descheduled on a busy
+ * machine costs nothing instead of a scheduler time slice per call. The claim names the job's sequence number so
+ * a worker that woke for an older job (then lost the CPU) cannot claim a newer one under the old number.
  */
 const CLAIM = 30;
 /** Generation of the pool that owns the slot: a worker of an earlier pool (exiting late) must not write to it. */
@@ -87,7 +88,7 @@ function start(init) {
     if (seq === seen) continue;
     seen = seq;
     if (seq < 0) return;
-    if (Atomics.compareExchange(i32, base + ${CLAIM}, 0, 1) !== 0) continue; // the caller took it back
+    if (Atomics.compareExchange(i32, base + ${CLAIM}, -seq, seq) !== -seq) continue; // taken back, or superseded
     try {
       const op = i32[base + ${OP}];
       const n = i32[base + ${NARGS}];
@@ -230,7 +231,8 @@ export class ThreadPool {
       if ((floats >> i) & 1) this.f32[base + ARGS + i] = args[i]!;
       else i32[base + ARGS + i] = args[i]!;
     }
-    const seq = (i32[base + SEQ]! + 1) & 0x3fffffff;
+    const seq = (i32[base + SEQ]! % 0x3fffffff) + 1; // 1..2^30-1: never 0, so -seq is never the caller's 0
+    Atomics.store(i32, base + CLAIM, -seq);
     Atomics.store(i32, base + SEQ, seq);
     Atomics.notify(i32, base + SEQ);
     return seq;
@@ -283,10 +285,11 @@ export class ThreadPool {
     for (let w = 0; w < jobs.length; w++) {
       try {
         const job = jobs[w]!;
-        if (this.stealable(job.op) && Atomics.compareExchange(this.i32, (w + 1) * SLOT_INTS + CLAIM, 0, 2) === 0) {
+        const seq = seqs[w]!;
+        if (this.stealable(job.op) && Atomics.compareExchange(this.i32, (w + 1) * SLOT_INTS + CLAIM, -seq, 0) === -seq) {
           this.runHere(job.op, job.args);
         } else {
-          this.wait(w, seqs[w]!);
+          this.wait(w, seq);
         }
       } catch (e) {
         err ??= e;
