@@ -25,13 +25,30 @@ async function loadTf(): Promise<Tf> {
   console.warn = (): void => undefined;
   try {
     const tf = (await import('@tensorflow/tfjs')) as Tf;
-    const wasm = await import('@tensorflow/tfjs-backend-wasm'); // registers the 'wasm' backend
+    const wasm = await withoutNewProcessHandlers(() => import('@tensorflow/tfjs-backend-wasm')); // registers 'wasm'
     wasmThreads = wasm.getThreadsCount;
     tfModule = tf;
     return tf;
   } finally {
     console.log = log;
     console.warn = warn;
+  }
+}
+
+/**
+ * Runs `fn`, then removes any process 'uncaughtException' / 'unhandledRejection' listeners it added: the
+ * emscripten glue of tfjs-backend-wasm installs ones that rethrow (crashing the host with a page of minified
+ * source on any later rejection), which must not leak into the suite that hosts the peers.
+ */
+async function withoutNewProcessHandlers<R>(fn: () => Promise<R>): Promise<R> {
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const before = events.map((e) => new Set(process.listeners(e)));
+  try {
+    return await fn();
+  } finally {
+    events.forEach((e, i) => {
+      for (const l of process.listeners(e)) if (!before[i]!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+    });
   }
 }
 
@@ -148,8 +165,12 @@ export async function tfjsRunner(s: VitSize, ws: ReadonlyMap<string, Tensor>, ba
   console.warn = (): void => undefined; // the cpu backend prints an "install tfjs-node" banner on its first upload
   let w: TfWeights;
   try {
-    if (!(await tf.setBackend(backend))) throw new Error(`tfjs: backend '${backend}' failed to initialise`);
-    await tf.ready();
+    const ok = await withoutNewProcessHandlers(async () => {
+      const set = await tf.setBackend(backend);
+      await tf.ready();
+      return set;
+    });
+    if (!ok) throw new Error(`tfjs: backend '${backend}' failed to initialise`);
     w = uploadWeights(tf, s, ws);
   } finally {
     console.warn = warn;

@@ -117,12 +117,15 @@ describe.skipIf(!hasOrtNode && !hasOrtWeb && !hasTfjs)('tiny ViT: peers agree wi
     await runner.dispose();
   });
 
-  it.skipIf(!hasTfjs)('tfjs wasm and cpu backends', async () => {
+  it.skipIf(!hasTfjs)('tfjs wasm and cpu backends (leaving no process-level error handlers behind)', async () => {
+    const handlers = process.listenerCount('unhandledRejection') + process.listenerCount('uncaughtException');
     for (const be of ['wasm', 'cpu'] as const) {
       const runner = await tfjsRunner(TINY, weights, be);
       expectAgree(await runner.run(pixels, batch), `tfjs-${be}`);
+      await expect(runner.run(pixels.subarray(1), batch)).rejects.toThrow(/pixel_values has 6143 values, \[2, 3, 32, 32\] needs 6144/);
       await runner.dispose();
     }
+    expect(process.listenerCount('unhandledRejection') + process.listenerCount('uncaughtException')).toBe(handlers);
   });
 
   it('a wrong graph is caught: a peer with one logit perturbed by 1e-3 of the scale fails the check', () => {

@@ -5,6 +5,7 @@
 // torch's CPU kernels (aten/src/ATen/native/BinaryOps.cpp, UnaryOps.cpp): NaN propagates, pow(1, NaN) = 1.
 
 import { registerKernel } from '../../registry.js';
+import { erf as erfScalar } from '../math.js';
 import type { Tensor } from '../../tensor.js';
 
 /** out[i] = f(a[i], b[i]); `a` and `b` already have out's shape (broadcast dims have stride 0). */
@@ -150,93 +151,10 @@ function sigmoidScalar(x: number): number {
 }
 
 // --- erf in float64 -------------------------------------------------------------------------------------
-// Source of the approximation (no copied coefficients; everything is derived at module load):
-//  - |x| < 0.5: the Maclaurin series erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
-//    (Abramowitz & Stegun 7.1.5), 14 terms: the next term is < 0.25^14/14! ~ 1e-19 relative.
-//  - 0.5 <= |x| < 6: piecewise Chebyshev interpolants of degree 20 on intervals of width 0.5. Their values at
-//    the Chebyshev nodes are computed once, at load, from the everywhere-convergent series of positive terms
-//    erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1))  (A&S 7.1.6), summed to float64
-//    precision (no cancellation; the running product of ~x^2+40 terms costs ~1e-14 relative). erf is entire,
-//    so degree 20 on a width-0.5 interval interpolates well below that (checked in test/elementwise-erf.test.ts).
-//  - |x| >= 6: +-1 (erfc(6) = 2.2e-17, below half an ulp of 1 in float64).
-// The result is within ~1e-14 relative of erf(x), so rounding it to float32 gives the correctly rounded
-// float32 value except in rare near-tie cases; torch.erf (a float32 polynomial) is within 1 float32 ulp.
-
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-
-/** erf(x) by A&S 7.1.6 (slow, ~x^2 + 40 terms): used only to build the Chebyshev tables, and by tests. */
-export function erfSeries(x: number): number {
-  const x2 = x * x;
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 2000; n++) {
-    term *= (2 * x2) / (2 * n + 1);
-    sum += term;
-    if (Math.abs(term) < Math.abs(sum) * 1e-18) break;
-  }
-  return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-}
-
-const TAYLOR_TERMS = 14;
-const taylor: number[] = [];
-{
-  let fact = 1;
-  for (let n = 0; n < TAYLOR_TERMS; n++) {
-    if (n > 0) fact *= n;
-    taylor.push(((n % 2 === 0 ? 1 : -1) * TWO_OVER_SQRT_PI) / (fact * (2 * n + 1)));
-  }
-}
-
-const CHEB_LO = 0.5;
-const CHEB_HI = 6;
-const CHEB_WIDTH = 0.5;
-const CHEB_DEGREE = 20;
-/** Chebyshev coefficients per interval: erf(x) ~ sum_k c[k] T_k(t), t = map of x to [-1, 1]. */
-const chebCoeffs: Float64Array[] = [];
-{
-  const n = CHEB_DEGREE + 1;
-  for (let lo = CHEB_LO; lo < CHEB_HI - 1e-12; lo += CHEB_WIDTH) {
-    const mid = lo + CHEB_WIDTH / 2;
-    const half = CHEB_WIDTH / 2;
-    const fvals = new Float64Array(n);
-    for (let j = 0; j < n; j++) fvals[j] = erfSeries(mid + half * Math.cos((Math.PI * (j + 0.5)) / n));
-    const c = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      let s = 0;
-      for (let j = 0; j < n; j++) s += fvals[j]! * Math.cos((Math.PI * k * (j + 0.5)) / n);
-      c[k] = (2 / n) * s;
-    }
-    c[0] = c[0]! / 2;
-    chebCoeffs.push(c);
-  }
-}
-
-/** erf(x) in float64, accurate to ~1e-14 relative (see the note above for the method). NaN gives NaN. */
-export function erfScalar(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < CHEB_LO) {
-    // Odd Taylor polynomial in Horner form on x^2.
-    const x2 = x * x;
-    let s = taylor[TAYLOR_TERMS - 1]!;
-    for (let n = TAYLOR_TERMS - 2; n >= 0; n--) s = s * x2 + taylor[n]!;
-    return x * s;
-  }
-  if (ax >= CHEB_HI) return x > 0 ? 1 : -1;
-  if (ax !== ax) return NaN;
-  const i = Math.floor((ax - CHEB_LO) / CHEB_WIDTH);
-  const c = chebCoeffs[i]!;
-  const t = (ax - (CHEB_LO + i * CHEB_WIDTH)) / (CHEB_WIDTH / 2) - 1;
-  // Clenshaw recurrence for sum c[k] T_k(t).
-  let b1 = 0;
-  let b2 = 0;
-  for (let k = CHEB_DEGREE; k >= 1; k--) {
-    const b0 = 2 * t * b1 - b2 + c[k]!;
-    b2 = b1;
-    b1 = b0;
-  }
-  const r = t * b1 - b2 + c[0]!;
-  return x < 0 ? -r : r;
-}
+// One scalar erf serves every kernel (elementwise erf and the GELUs): kernels/math.ts, accurate to ~2e-15
+// relative, so rounding it to float32 gives the correctly rounded value except in rare near-ties (torch.erf,
+// a float32 polynomial, is within 1 ulp of that: test/elementwise-erf.test.ts).
+export { erfScalar };
 
 // ---------------------------------------------------------------------------------------------------------
 // Registration. Integer variants (int32 in, int32 out) exist for the ops where they are exact: add, sub, mul
