@@ -41,14 +41,13 @@ async function loadTf(): Promise<Tf> {
  * source on any later rejection), which must not leak into the suite that hosts the peers.
  */
 async function withoutNewProcessHandlers<R>(fn: () => Promise<R>): Promise<R> {
-  const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const before = events.map((e) => new Set(process.listeners(e)));
+  const uncaught = new Set(process.listeners('uncaughtException'));
+  const rejection = new Set(process.listeners('unhandledRejection'));
   try {
     return await fn();
   } finally {
-    events.forEach((e, i) => {
-      for (const l of process.listeners(e)) if (!before[i]!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
-    });
+    for (const l of process.listeners('uncaughtException')) if (!uncaught.has(l)) process.removeListener('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!rejection.has(l)) process.removeListener('unhandledRejection', l);
   }
 }
 

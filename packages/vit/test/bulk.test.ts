@@ -7,7 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,9 +215,13 @@ async function stubEmbedder(): Promise<Embedder> {
 }
 
 describe('bulk embed formats and bookkeeping (stub embedder)', () => {
+  beforeAll(async () => {
+    // The uninterrupted, unsharded jsonl run that the tests below compare against.
+    await runBulkEmbed({ input: imgs, out: out('all.jsonl'), embedder: await stubEmbedder(), io: new MemIO() });
+  });
+
   it('jsonl: one line per input; sharded jsonl merges to the same bytes', async () => {
     const embedder = await stubEmbedder();
-    await runBulkEmbed({ input: imgs, out: out('all.jsonl'), embedder, io: new MemIO() });
     const lines = (await readFile(out('all.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { path: string; embedding?: number[]; error?: string });
     expect(lines).toHaveLength(N + 1);
     expect(lines[0]!.path).toBe(`${imgs}/d00/img00000.png`);
@@ -303,6 +307,32 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     await runBulkEmbed({ input: dir, out: out('picky-ok.jsonl'), embedder: picky, batch: 4, io });
     const rowsOf = async (f: string): Promise<string[]> => (await readFile(f, 'utf8')).split('\n').filter((l) => l.includes('embedding'));
     expect(await rowsOf(out('picky.jsonl'))).toEqual(await rowsOf(out('picky-ok.jsonl')));
+  });
+
+  it('resumes a jsonl job to the same bytes, drawing a progress bar only on a terminal', async () => {
+    const embedder = await stubEmbedder();
+    const f = out('resumed.jsonl');
+    const ac = new AbortController();
+    const tty = { text: '', errIsTTY: true, err(t: string): void { this.text += t; } };
+    await expect(
+      runBulkEmbed({ input: imgs, out: f, embedder, batch: 4, checkpointEvery: 20, signal: ac.signal, io: tty, onProgress: (p) => p.done >= 70 && ac.abort() }),
+    ).rejects.toMatchObject({ kind: 'aborted' });
+    expect(tty.text).toMatch(/\r\x1b\[2Kembed \[#*-*\] \d+\/121 \d+%  [\d.]+ img\/s  ETA/);
+    const quiet = new MemIO();
+    const r = await runBulkEmbed({ input: imgs, out: f, embedder, batch: 4, checkpointEvery: 20, io: quiet });
+    expect(r.resumedFrom).toBe(60);
+    expect(quiet.err_).not.toContain('\r'); // not a terminal: no progress bar
+    expect(await readFile(f, 'utf8')).toEqual(await readFile(out('all.jsonl'), 'utf8'));
+  });
+
+  it('says so when the checkpoint is damaged', async () => {
+    const embedder = await stubEmbedder();
+    const f = out('damaged.safetensors');
+    await mkdir(`${f}.work`, { recursive: true });
+    await writeFile(path.join(`${f}.work`, 'checkpoint.json'), '{"version": 1, "job": {}, "done": 5, "chunks": []}');
+    await expect(runBulkEmbed({ input: imgs, out: f, embedder, io: new MemIO() })).rejects.toThrow(/damaged checkpoint \(chunks cover \[0, 0\), expected \[0, 5\)\); delete its folder/);
+    await writeFile(path.join(`${f}.work`, 'checkpoint.json'), '{"version": 1, "job": {}, "do');
+    await expect(runBulkEmbed({ input: imgs, out: f, embedder, io: new MemIO() })).rejects.toThrow(/damaged checkpoint \(not JSON/);
   });
 
   it('checks its arguments', async () => {

@@ -4,6 +4,7 @@
 // listed in the checkpoint are used, so a chunk written just before a kill is simply redone.
 
 import { openSafetensors, writeSafetensors } from '@patchwise/io';
+import type { SafetensorsFileReader } from '@patchwise/io';
 import path from 'node:path';
 import { BulkError } from './errors.js';
 import { EMBEDDINGS, f32Bytes } from './output.js';
@@ -40,13 +41,29 @@ function isEntry(e: unknown): e is ChunkEntry {
   return typeof e === 'object' && e !== null && typeof (e as FailedImage).path === 'string' && typeof (e as FailedImage).error === 'string';
 }
 
+function entriesOf(st: SafetensorsFileReader, file: string): ChunkEntry[] {
+  const raw = st.metadata?.['entries'];
+  const entries: unknown = raw === undefined ? undefined : JSON.parse(raw);
+  if (!Array.isArray(entries) || !entries.every(isEntry)) throw new BulkError('checkpoint', `${file}: expected an "entries" JSON list in the metadata`);
+  return entries;
+}
+
+/** A chunk's inputs only (reads the header, not the rows). */
+export async function readChunkEntries(workDir: string, name: string): Promise<ChunkEntry[]> {
+  const file = path.join(workDir, name);
+  const st = await openSafetensors(file);
+  try {
+    return entriesOf(st, file);
+  } finally {
+    await st.close();
+  }
+}
+
 export async function readChunk(workDir: string, name: string, dim: number): Promise<ChunkData> {
   const file = path.join(workDir, name);
   const st = await openSafetensors(file);
   try {
-    const raw = st.metadata?.['entries'];
-    const entries: unknown = raw === undefined ? undefined : JSON.parse(raw);
-    if (!Array.isArray(entries) || !entries.every(isEntry)) throw new BulkError('checkpoint', `${file}: expected an "entries" JSON list in the metadata`);
+    const entries = entriesOf(st, file);
     const rows = entries.filter((e) => typeof e === 'string').length;
     const info = st.info(EMBEDDINGS);
     if (info.dtype !== 'F32' || info.shape.length !== 2 || info.shape[0] !== rows || info.shape[1] !== dim) {

@@ -13,7 +13,7 @@ import { loadImageFile, preprocess, toModelMode } from '@patchwise/io';
 import type { Pool } from '../cli/pool.js';
 import { CHECKPOINT_VERSION, digestPaths, jobDifferences, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { Checkpoint, ChunkRef, JobIdentity } from './checkpoint.js';
-import { readChunk, writeChunk } from './chunks.js';
+import { readChunk, readChunkEntries, writeChunk } from './chunks.js';
 import type { ChunkEntry } from './chunks.js';
 import { loadEmbedder } from './embedder.js';
 import type { Embedder } from './embedder.js';
@@ -274,12 +274,12 @@ export async function runBulkEmbed(opts: BulkEmbedOptions): Promise<BulkEmbedRes
   return result;
 }
 
-/** Streams the chunks into the output file (atomically). Reads each chunk twice: headers first, then rows. */
+/** Streams the chunks into the output file (atomically): their headers first (the paths), then their rows. */
 async function assemble(out: string, format: OutputFormat, workDir: string, chunks: readonly ChunkRef[], job: JobIdentity): Promise<{ embedded: number; failed: FailedImage[] }> {
   const paths: string[] = [];
   const failed: FailedImage[] = [];
   for (const c of chunks) {
-    for (const e of (await readChunk(workDir, c.file, job.dim)).entries) {
+    for (const e of await readChunkEntries(workDir, c.file)) {
       if (typeof e === 'string') paths.push(e);
       else failed.push(e);
     }

@@ -1,5 +1,6 @@
-// The wasm backend's kernels for the registry (backend 'wasm'): linear (+ fused activation), matmul, softmax,
-// layerNorm and the activations. Each takes ordinary heap tensors, copies activations into scratch in the wasm
+// The wasm backend's kernels for the registry (backend 'wasm'): linear (+ fused activation), linearPack, matmul,
+// softmax, layerNorm, attention, and a dense add; the standalone activation kernels are exported but not registered
+// (see registerWasmKernels). Each takes ordinary heap tensors, copies activations into scratch in the wasm
 // heap (released at the end of the call, so repeated calls reuse the same bytes), runs the emitted SIMD kernel and
 // copies the result out; packed weights stay resident in the heap. Optimized for speed with the copy cost kept
 // to one pass in and one out. Oracles: kernels/ref/*. Falls back to the js kernels when the engine lacks SIMD.

@@ -1,6 +1,8 @@
 // Emits the row kernels of the wasm backend: softmax over rows, layerNorm over rows, and elementwise activations.
-// Optimized for speed: f32x4 passes over each row, the ragged end handled by one masked vector (rows live in
-// buffers whose stride is padded to 16 bytes, so a full-width tail load/store stays inside the row's padding).
+// Optimized for speed: f32x4 passes over each row, the ragged end handled by one masked vector. Its loads may read
+// up to 3 floats past the row (the next row, or the allocator's 16 bytes of slack) and are masked; its stores may
+// write up to 3 floats past the row, into row padding or the next output row, which is written after (rows go in
+// order), so y must not alias x. Unaligned rows are fine: wasm v128 loads/stores take any address.
 // Readable versions (oracles): kernels/ref/softmax.ts, kernels/ref/norm.ts, kernels/ref/activation.ts.
 // Semantics: torch.softmax (max-subtracted; all -inf row -> NaN; NaN propagates), torch layer_norm (biased
 // variance, eps inside the sqrt), torch gelu / silu / relu.
