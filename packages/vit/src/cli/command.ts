@@ -35,6 +35,8 @@ export interface Command {
 export const COMMON_OPTIONS: Readonly<Record<string, CommandOption>> = {
   help: { boolean: true, help: 'show this help and exit' },
   debug: { boolean: true, help: 'print stack traces on errors' },
+  backend: { value: 'B', help: 'compute backend: auto (WebAssembly SIMD with threads where available, else js), wasm, js or ref; default $PATCHWISE_BACKEND or auto' },
+  threads: { value: 'N', help: 'threads for the wasm backend (default $PATCHWISE_THREADS or every core)' },
 };
 
 /** The --model option as most commands declare it. */

@@ -4,6 +4,7 @@
 
 import { processIO } from './io.js';
 import { run } from './run.js';
+import { releaseBackend } from './backend.js';
 
 // `patchwise ... | head`: the reader went away; stop quietly like other Unix tools instead of a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -12,3 +13,4 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 process.exitCode = await run(process.argv.slice(2), processIO);
+releaseBackend(); // worker threads would otherwise keep the process alive

@@ -8,6 +8,7 @@ import type { Command } from './command.js';
 import { COMMON_OPTIONS, commandHelp } from './command.js';
 import { UsageError, errorLine, exitCodeOf } from './errors.js';
 import type { CliIO } from './io.js';
+import { selectBackend } from './backend.js';
 import { classify } from './commands/classify.js';
 import { embed } from './commands/embed.js';
 import { encode } from './commands/encode.js';
@@ -45,6 +46,8 @@ function toolHelp(): string {
     '  --help      show this help (or `patchwise <command> --help`)',
     '  --version   print the version',
     '  --debug     print stack traces on errors',
+    '  --backend B compute backend: auto (default; WebAssembly SIMD with threads where available), wasm, js, ref',
+    '  --threads N threads for the wasm backend (default: every core)',
     '',
     'Without --model, commands use the bundled vit-fashion-mnist model. Reference: docs/cli.md.',
     '',
@@ -81,6 +84,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       io.out(commandHelp(cmd));
       return 0;
     }
+    await selectBackend(args);
     const code = await cmd.run(args, { io, debug });
     return code ?? 0;
   } catch (e) {
