@@ -17,5 +17,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    reporters: ['default', './tools/vitest-summary-reporter.ts'],
   },
 });
