@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, ImageDecodeError, toL, toRGB } from '@patchwise/io';
+import { mulberry32 } from './helpers/prng.js';
 
 const SEEDS = [
   'png/pngsuite/basn2c08.png', 'png/pngsuite/basi3p04.png', 'png/pngsuite/basn0g16.png', 'png/pngsuite/tbrn2c08.png',
@@ -15,18 +16,6 @@ const SEEDS = [
 const MUTATIONS = 5000;
 const TIME_CAP_MS = 15_000;
 const PER_DECODE_MS = 2_000;
-
-/** mulberry32: small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Recomputes every PNG chunk CRC so mutations get past the CRC check and reach inflate / pngjs. */
 function fixPngCrcs(b: Uint8Array): void {
@@ -66,7 +55,7 @@ function mutate(src: Uint8Array, r: () => number): Uint8Array {
 
 describe('image fuzz', () => {
   it(`only ImageDecodeError escapes ${MUTATIONS} mutations (seeded, capped at ${TIME_CAP_MS / 1000} s)`, () => {
-    const r = rng(0x5eed);
+    const r = mulberry32(0x5eed);
     const start = performance.now();
     const counts = { decoded: 0, rejected: 0 };
     const kinds = new Map<string, number>();

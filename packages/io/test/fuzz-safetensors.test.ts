@@ -9,23 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { tensor } from '@patchwise/tensor';
 import { SafetensorsError, encodeTensorData, openSafetensors, parseSafetensors, serializeSafetensors } from '@patchwise/io';
 import type { RawTensorData, SafetensorsFile } from '@patchwise/io';
+import { mulberry32 } from './helpers/prng.js';
 
 const SEED = 0x5afe7e25;
 const ITERATIONS = 10_000;
 const TIME_CAP_MS = 10_000;
 const FILE_EVERY = 25; // also run every 25th mutant through the file-backed reader
-
-/** mulberry32: a tiny deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const dir = fileURLToPath(new URL('./data/safetensors/bad/', import.meta.url));
 const seeds: Uint8Array[] = [
@@ -153,7 +142,7 @@ async function readAll(f: SafetensorsFile): Promise<Map<string, RawTensorData>> 
 
 describe('safetensors fuzz', () => {
   it(`${ITERATIONS} mutations raise only SafetensorsError (seed ${SEED.toString(16)})`, async () => {
-    const rnd = prng(SEED);
+    const rnd = mulberry32(SEED);
     const tmp = mkdtempSync(join(tmpdir(), 'patchwise-st-fuzz-'));
     const kinds = new Map<string, number>();
     let accepted = 0;

@@ -12,21 +12,11 @@ import {
   hubCacheDir, hubEndpoint, hubOffline, formatProgressLine, stderrProgress, checkConfigLimits, type HubOptions,
 } from '@patchwise/io';
 import { startFakeHub, sha256Hex, gitBlobSha1, randomCommit, type FakeHub, type FakeRepo } from './helpers/fake-hub.js';
+import { randomBytes } from './helpers/prng.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-/** Deterministic pseudo-random bytes (xorshift), so checksums are stable and bodies are not compressible. */
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 const CONFIG = enc(JSON.stringify({ model_type: 'vit', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, image_size: 32, patch_size: 8 }));
-const WEIGHTS = bytes(300_000, 7);
+const WEIGHTS = randomBytes(300_000, 7);
 
 let hub: FakeHub;
 let root: string; // per-test temp dir; the cache is root/hub, nothing may appear elsewhere in root
@@ -159,7 +149,7 @@ describe('resolveModel', () => {
     const vocab = enc('{"a": 0}');
     const repo = addRepo('test-org/tiny-vit', {
       'config.json': CONFIG, 'preprocessor_config.json': enc('{"size": 32}'), 'vocab.json': vocab, 'merges.txt': enc('#version: 0.2\n'),
-      'model.safetensors': WEIGHTS, 'pytorch_model.bin': bytes(1000, 3), 'README.md': enc('# hi'), 'flax_model.msgpack': bytes(10, 1),
+      'model.safetensors': WEIGHTS, 'pytorch_model.bin': randomBytes(1000, 3), 'README.md': enc('# hi'), 'flax_model.msgpack': randomBytes(10, 1),
     });
     const dir = await resolveModel('test-org/tiny-vit', opts());
     const repoRoot = join(cacheDir, 'models--test-org--tiny-vit');
@@ -224,12 +214,12 @@ describe('resolveModel', () => {
   });
 
   it('a sharded checkpoint: the index and exactly its shards', async () => {
-    const s1 = bytes(50_000, 11);
-    const s2 = bytes(40_000, 12);
+    const s1 = randomBytes(50_000, 11);
+    const s2 = randomBytes(40_000, 12);
     const index = { metadata: {}, weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors', c: 'model-00001-of-00002.safetensors' } };
     addRepo('test-org/sharded', {
       'config.json': CONFIG, 'model.safetensors.index.json': enc(JSON.stringify(index)),
-      'model-00001-of-00002.safetensors': s1, 'model-00002-of-00002.safetensors': s2, 'pytorch_model.bin': bytes(10, 1),
+      'model-00001-of-00002.safetensors': s1, 'model-00002-of-00002.safetensors': s2, 'pytorch_model.bin': randomBytes(10, 1),
     });
     const dir = await resolveModel('test-org/sharded@main', opts());
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']);
@@ -244,7 +234,7 @@ describe('resolveModel', () => {
       addRepo(id, {
         'config.json': CONFIG,
         'model.safetensors.index.json': enc(JSON.stringify({ weight_map: { w: evil } })),
-        [evil]: bytes(100, 5), // the listing even names it
+        [evil]: randomBytes(100, 5), // the listing even names it
       });
       const e = await hubErr(resolveModel(id, opts()));
       expect(e.kind).toBe('UnsafeName');
@@ -259,7 +249,7 @@ describe('resolveModel', () => {
   });
 
   it('a repo with only pytorch_model.bin gets the arbitrary-code explanation', async () => {
-    addRepo('test-org/pickle-only', { 'config.json': CONFIG, 'pytorch_model.bin': bytes(100, 2) });
+    addRepo('test-org/pickle-only', { 'config.json': CONFIG, 'pytorch_model.bin': randomBytes(100, 2) });
     const e = await hubErr(resolveModel('test-org/pickle-only', opts()));
     expect(e.kind).toBe('UnsupportedFormat');
     expect(e.message).toMatch(/pytorch_model\.bin.*arbitrary code.*safetensors only/);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, parseSafetensors, toRGB } from '@patchwise/io';
 import { TOL_JPEG_EXACT } from './image-tolerances.js';
+import { pixelDiff } from './helpers/pixel-diff.js';
 
 const DIR = new URL('./data/preprocess/', import.meta.url);
 // rgb16_96x64 is decode-only, so the preprocessing copy leaves it out; it lives with the conversion data.
@@ -17,17 +18,6 @@ function fixture(name: string): { bytes: Uint8Array; ref: ReturnType<typeof pars
     bytes: readFileSync(new URL(`${name}.${ext}`, dir)),
     ref: parseSafetensors(readFileSync(new URL(`${name}.expected.safetensors`, dir)), `${name}.expected.safetensors`),
   };
-}
-
-function diff(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; mean: number } {
-  expect(a.length).toBe(b.length);
-  let max = 0, sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    sum += d;
-    if (d > max) max = d;
-  }
-  return { max, mean: sum / a.length };
 }
 
 describe('PNG fixtures decode exactly as PIL', () => {
@@ -71,7 +61,7 @@ describe('JPEG fixtures against PIL (libjpeg-turbo)', () => {
     const { bytes, ref } = fixture('gray_1000x200_q90');
     const img = decodeImage(bytes);
     expect([img.mode, img.width, img.height]).toEqual(['L', 1000, 200]);
-    const d = diff(img.data, ref.rawSync('decoded_raw_u8'));
+    const d = pixelDiff(img.data, ref.rawSync('decoded_raw_u8'));
     console.log(`gray_1000x200_q90 vs PIL: max ${d.max}, mean ${d.mean.toFixed(3)}`);
     expect(d.max).toBeLessThanOrEqual(TOL_JPEG_EXACT.max);
     expect(d.mean).toBeLessThanOrEqual(TOL_JPEG_EXACT.mean);
@@ -81,7 +71,7 @@ describe('JPEG fixtures against PIL (libjpeg-turbo)', () => {
     it(`${name}: 4:2:0 RGB bit-exact with rgb_u8`, () => {
       const { bytes, ref } = fixture(name);
       const img = decodeImage(bytes);
-      const d = diff(toRGB(img).data, ref.rawSync('rgb_u8'));
+      const d = pixelDiff(toRGB(img).data, ref.rawSync('rgb_u8'));
       console.log(`${name} vs PIL: max ${d.max}, mean ${d.mean.toFixed(3)}`);
       expect(d.max).toBeLessThanOrEqual(TOL_JPEG_EXACT.max);
       expect(d.mean).toBeLessThanOrEqual(TOL_JPEG_EXACT.mean);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage, ImageDecodeError, toRGB, type DecodedImage } from '@patchwise/io';
 import { decodeJpeg } from '../src/image/jpeg.js';
 import { TOL_JPEG_EXACT, TOL_JPEG_FALLBACK, tolFromManifest } from './image-tolerances.js';
+import { pixelDiff } from './helpers/pixel-diff.js';
 
 interface JpegEntry {
   file: string; expect: 'decode' | 'decode-lenient' | 'unsupported-or-decode' | 'reject';
@@ -18,16 +19,6 @@ interface JpegEntry {
 
 function load(dir: URL): JpegEntry[] {
   return (JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8')) as { files: JpegEntry[] }).files;
-}
-
-function diff(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
-  let max = 0, sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    sum += d;
-    if (d > max) max = d;
-  }
-  return { max, mean: sum / a.length };
 }
 
 function is444(e: JpegEntry): boolean {
@@ -60,13 +51,13 @@ function suite(name: string, dir: URL): void {
             expect(img!.mode).toBe(e.expect_channels === 1 ? 'L' : 'RGB');
             if (e.pil_ref !== undefined) {
               const ref = toRGB(decodeImage(readFileSync(new URL(e.pil_ref.file, dir)))).data;
-              const d = diff(toRGB(img!).data, ref);
+              const d = pixelDiff(toRGB(img!).data, ref);
               expect(d.max, `max abs diff vs PIL (mean ${d.mean.toFixed(3)})`).toBeLessThanOrEqual(TOL_JPEG_EXACT.max);
               // The jpeg-js fallback (used for streams libjpeg must repair) on the same file, at its tolerance.
               const fb = decodeJpeg(readFileSync(new URL(e.file, dir)), { maxPixels: 1e8, maxMemoryMB: 1024, forceJpegJs: true });
               const fbRGB = toRGB({ ...img!, ...fb, orientationApplied: false });
               if ((img!.orientation ?? 1) === 1) {
-                const f = diff(fbRGB.data, ref);
+                const f = pixelDiff(fbRGB.data, ref);
                 const tol = e.expect_channels === 4 && !is444(e) ? tolFromManifest(e.jpegjs_vs_pillow_rgb!) : TOL_JPEG_FALLBACK;
                 expect(f.max, `jpeg-js fallback max diff vs PIL (mean ${f.mean.toFixed(3)})`).toBeLessThanOrEqual(tol.max);
                 expect(f.mean, 'jpeg-js fallback mean diff vs PIL').toBeLessThanOrEqual(tol.mean);
@@ -79,7 +70,7 @@ function suite(name: string, dir: URL): void {
             if (img !== undefined && e.pil_ref !== undefined && e.expect_channels === 3) {
               // When we do decode a stream libjpeg had to repair, it should still be PIL's picture.
               const ref = decodeImage(readFileSync(new URL(e.pil_ref.file, dir)));
-              const d = diff(toRGB(img).data, toRGB(ref).data);
+              const d = pixelDiff(toRGB(img).data, toRGB(ref).data);
               expect(d.max).toBeLessThanOrEqual(TOL_JPEG_EXACT.max);
             }
             break;
@@ -117,11 +108,11 @@ describe('JPEG traps', () => {
     const img = decodeImage(readFileSync(new URL(e.file, dir)));
     expect(img.jpegColorSpace).toBe('rgb');
     const ref = decodeImage(readFileSync(new URL(e.pil_ref!.file, dir)));
-    const d = diff(img.data as Uint8Array, toRGB(ref).data);
+    const d = pixelDiff(img.data, toRGB(ref).data);
     expect(d.max).toBeLessThanOrEqual(TOL_JPEG_EXACT.max);
     // the jpeg-js fallback needs the Adobe flag handling too (its default miscolours this file)
     const fb = decodeJpeg(readFileSync(new URL(e.file, dir)), { maxPixels: 1e8, maxMemoryMB: 1024, forceJpegJs: true });
-    expect(diff(fb.data as Uint8Array, toRGB(ref).data).max).toBeLessThanOrEqual(TOL_JPEG_FALLBACK.max);
+    expect(pixelDiff(fb.data, toRGB(ref).data).max).toBeLessThanOrEqual(TOL_JPEG_FALLBACK.max);
   });
 
   it('rejects 12-bit, arithmetic-coded and lossless JPEGs as unsupported with the reason', () => {
@@ -162,9 +153,9 @@ describe('JPEG traps', () => {
       const raw = decodeImage(readFileSync(new URL(`exif/hopper_orientation_${o}.jpg`, pdir)), { applyExifOrientation: false });
       expect(raw.orientationApplied).toBe(false);
       const ref = decodeImage(readFileSync(new URL(`pil-ref/exif__hopper_orientation_${o}.png`, pdir)));
-      expect(diff(img.data as Uint8Array, toRGB(ref).data).max).toBe(0);
+      expect(pixelDiff(img.data, toRGB(ref).data).max).toBe(0);
       // The untransposed decode is far from PIL's (so the test can see a wrong orientation); hopper is square.
-      expect(diff(raw.data as Uint8Array, toRGB(ref).data).mean).toBeGreaterThan(5);
+      expect(pixelDiff(raw.data, toRGB(ref).data).mean).toBeGreaterThan(5);
     }
   });
 
@@ -173,7 +164,7 @@ describe('JPEG traps', () => {
       const e = files.find((x) => x.file === f)!;
       const img = decodeImage(readFileSync(new URL(f, dir)));
       expect([img.components, img.jpegColorSpace]).toEqual([4, space]);
-      expect(diff(img.data as Uint8Array, toRGB(decodeImage(readFileSync(new URL(e.pil_ref!.file, dir)))).data).max).toBe(0);
+      expect(pixelDiff(img.data, toRGB(decodeImage(readFileSync(new URL(e.pil_ref!.file, dir)))).data).max).toBe(0);
     }
   });
 });
@@ -188,7 +179,7 @@ describe('chroma sampling variants (cjpeg -sample HxV) against PIL', () => {
       const img = decodeImage(readFileSync(new URL(f.file, dir)));
       expect([img.width, img.height, img.jpegColorSpace]).toEqual([f.width, f.height, 'ycbcr']);
       const ref = toRGB(decodeImage(readFileSync(new URL(f.pil_ref, dir))));
-      const d = diff(img.data as Uint8Array, ref.data);
+      const d = pixelDiff(img.data, ref.data);
       expect(d.max, `mean ${d.mean.toFixed(3)}`).toBeLessThanOrEqual(TOL_JPEG_EXACT.max);
       // jpeg-js fallback: same upsampling/colour code on jpeg-js planes, within the IDCT difference
       // (jpeg-js itself cannot decode the Motion-JPEG and restart-garbage streams at all)
@@ -197,7 +188,7 @@ describe('chroma sampling variants (cjpeg -sample HxV) against PIL', () => {
         return;
       }
       const fb = decodeJpeg(readFileSync(new URL(f.file, dir)), { maxPixels: 1e8, maxMemoryMB: 1024, forceJpegJs: true });
-      const g = diff(fb.data as Uint8Array, ref.data);
+      const g = pixelDiff(fb.data, ref.data);
       expect(g.max).toBeLessThanOrEqual(TOL_JPEG_FALLBACK.max);
       expect(g.mean).toBeLessThanOrEqual(TOL_JPEG_FALLBACK.mean);
     });

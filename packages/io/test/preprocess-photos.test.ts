@@ -7,18 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, resizeU8, toRGB, Resample, type U8Image } from '@patchwise/io';
 import { compareExact, dataPath, grayToRgb, hwcImage, loadFixture } from './preprocess-fixtures.js';
+import { pixelDiff } from './helpers/pixel-diff.js';
 
 const png = (name: string): U8Image => toRGB(decodeImage(readFileSync(dataPath(name)), { fileName: name }));
-
-function maxAbsDiff(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
-  let max = 0, sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (d > max) max = d;
-    sum += d;
-  }
-  return { max, mean: sum / a.length };
-}
 
 // [reference stem, source JPEG, EXIF transpose applied by the reference]
 const PHOTOS = [
@@ -47,8 +38,8 @@ describe('whole pipeline from JPEG with our decoder: difference to PIL measured,
     it(stem, () => {
       const dec = toRGB(decodeImage(readFileSync(dataPath(`photos/${jpg}`)), { applyExifOrientation: transpose }));
       const pil = png(`photos/${stem}.pil_rgb.png`);
-      const decodeDiff = maxAbsDiff(dec.data, pil.data);
-      const d = maxAbsDiff(resizeU8(dec, 224, 224, Resample.BILINEAR).data, png(`photos/${stem}.vit224.png`).data);
+      const decodeDiff = pixelDiff(dec.data, pil.data);
+      const d = pixelDiff(resizeU8(dec, 224, 224, Resample.BILINEAR).data, png(`photos/${stem}.vit224.png`).data);
       console.log(`[photo] ${stem}: decode max ${decodeDiff.max} mean ${decodeDiff.mean.toFixed(3)}; resized max ${d.max} mean ${d.mean.toFixed(3)}`);
       expect(d.max).toBeLessThanOrEqual(decodeDiff.max);
     });
@@ -59,9 +50,9 @@ describe('whole pipeline from JPEG with our decoder: difference to PIL measured,
       const fx = loadFixture(`${name}.expected.safetensors`);
       const pil = fx.names.includes('rgb_u8') ? hwcImage(fx.u8('rgb_u8')) : grayToRgb(hwcImage(fx.u8('decoded_raw_u8')));
       const dec = toRGB(decodeImage(readFileSync(dataPath(`${name}.jpg`))));
-      const decodeDiff = maxAbsDiff(dec.data, pil.data);
+      const decodeDiff = pixelDiff(dec.data, pil.data);
       for (const [filter, r] of [['bilinear', Resample.BILINEAR], ['bicubic', Resample.BICUBIC]] as const) {
-        const d = maxAbsDiff(resizeU8(dec, 224, 224, r).data, fx.u8(`resized_u8.${filter}`).data);
+        const d = pixelDiff(resizeU8(dec, 224, 224, r).data, fx.u8(`resized_u8.${filter}`).data);
         console.log(`[fixture] ${name} ${filter}: decode max ${decodeDiff.max} mean ${decodeDiff.mean.toFixed(3)}; resized max ${d.max} mean ${d.mean.toFixed(3)}`);
         // BICUBIC has negative lobes, so the bound does not hold for it (gray_1000x200: decode 1, resized 2): logged only.
         if (filter === 'bilinear') expect(d.max).toBeLessThanOrEqual(decodeDiff.max);

@@ -3,33 +3,12 @@
 // hidden_act name table, and fast backends vs ref on awkward sizes and non-contiguous views.
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, tensor, fromArray, gelu, geluTanh, quickGelu, silu, relu, activation, resolveActivation, UnknownActivationError,
-  withBackend, backendsOf, intTensor, DTypeError,
+  Tensor, tensor, gelu, geluTanh, quickGelu, silu, relu, activation, resolveActivation, UnknownActivationError,
+  withBackend, intTensor, DTypeError,
 } from '@patchwise/tensor';
 import { erf } from '../src/kernels/math.js';
 import { TOL, type Tolerance } from './tolerances.js';
-
-function rand(shape: number[], seed: number, scale = 1): Tensor<'float32'> {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    d[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return fromArray(d, shape);
-}
-
-function expectClose(got: Tensor, want: Tensor | number[], tol: Tolerance, what: string): void {
-  const wt = want instanceof Tensor ? want : tensor(want);
-  expect(got.shape, `${what}: shape`).toEqual(wt.shape);
-  const g = got.toArray();
-  const w = wt.toArray();
-  for (let i = 0; i < w.length; i++) {
-    const ok = Object.is(g[i], w[i]) || Math.abs(g[i]! - w[i]!) <= tol.abs + tol.rel * Math.abs(w[i]!);
-    if (!ok) expect.fail(`${what}: element ${i} is ${g[i]}, expected ${w[i]} (tol abs ${tol.abs} rel ${tol.rel})`);
-  }
-}
+import { rand, expectClose, fastBackendsOf } from './helpers.js';
 
 // Inputs are exact in float32 except +-1e-3, which are float32(1e-3) = 0.0010000000474974513.
 const X = [-5, -3, -1.5, -1, -0.5, -0.0010000000474974513, 0, 0.0010000000474974513, 0.5, 1, 1.5, 3, 5];
@@ -91,7 +70,7 @@ describe('erf (kernels/math.ts)', () => {
 });
 
 describe('activations: values', () => {
-  for (const be of ['ref', ...backendsOf('gelu').filter((b) => b !== 'ref')]) {
+  for (const be of ['ref', ...fastBackendsOf('gelu')]) {
     it(`gelu, geluTanh, silu, quickGelu vs PyTorch (${be})`, () => {
       withBackend(be, () => {
         const x = tensor(X);
@@ -146,7 +125,7 @@ describe('activation(name): HF hidden_act names', () => {
 
 describe('activations: fast backends vs ref', () => {
   const ops = { gelu, geluTanh, quickGelu, silu, relu };
-  for (const be of backendsOf('gelu').filter((b) => b !== 'ref')) {
+  for (const be of fastBackendsOf('gelu')) {
     it(`${be}: awkward sizes and views`, () => {
       const inputs: [string, Tensor][] = [];
       for (const n of [1, 3, 7, 13, 31, 65, 197, 769]) inputs.push([`n=${n}`, rand([n], n, 6)]);

@@ -1,30 +1,9 @@
 // attention: a hand-computed 2-token case (with and without a causal mask), probabilities, heads split from a
 // [B, T, 3D] tensor by views, CLIP-style causal + padding masks, and fast backends vs ref.
 import { describe, expect, it } from 'vitest';
-import { Tensor, tensor, fromArray, attention, withBackend, backendsOf, ShapeError, full } from '@patchwise/tensor';
-import { TOL, type Tolerance } from './tolerances.js';
-
-function rand(shape: number[], seed: number, scale = 1): Tensor<'float32'> {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    d[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return fromArray(d, shape);
-}
-
-function expectClose(got: Tensor, want: Tensor | number[][][][], tol: Tolerance, what: string): void {
-  const wt = want instanceof Tensor ? want : tensor(want);
-  expect(got.shape, `${what}: shape`).toEqual(wt.shape);
-  const g = got.toArray();
-  const w = wt.toArray();
-  for (let i = 0; i < w.length; i++) {
-    const ok = Object.is(g[i], w[i]) || Math.abs(g[i]! - w[i]!) <= tol.abs + tol.rel * Math.abs(w[i]!);
-    if (!ok) expect.fail(`${what}: element ${i} is ${g[i]}, expected ${w[i]} (tol abs ${tol.abs} rel ${tol.rel})`);
-  }
-}
+import { Tensor, tensor, fromArray, attention, withBackend, ShapeError, full } from '@patchwise/tensor';
+import { TOL } from './tolerances.js';
+import { rand, expectClose, fastBackendsOf } from './helpers.js';
 
 /** An additive causal mask [1, 1, T, T]: 0 on and below the diagonal, -inf above (CLIP text). */
 function causal(T: number): Tensor<'float32'> {
@@ -33,7 +12,7 @@ function causal(T: number): Tensor<'float32'> {
   return fromArray(m, [1, 1, T, T]);
 }
 
-const fastBackends = backendsOf('attention').filter((b) => b !== 'ref');
+const fastBackends = fastBackendsOf('attention');
 
 describe('attention: hand-computed', () => {
   for (const be of ['ref', ...fastBackends]) {

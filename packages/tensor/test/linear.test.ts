@@ -2,32 +2,12 @@
 // activation epilogues, fast backends vs ref on awkward sizes and non-contiguous x and W, and errors.
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, tensor, fromArray, linear, prepareLinear, gelu, withBackend, backendsOf, getBackend, ShapeError, LinearWeights,
+  tensor, linear, prepareLinear, gelu, withBackend, getBackend, ShapeError, LinearWeights,
 } from '@patchwise/tensor';
-import { TOL, type Tolerance } from './tolerances.js';
+import { TOL } from './tolerances.js';
+import { rand, expectClose, fastBackendsOf } from './helpers.js';
 
-function rand(shape: number[], seed: number): Tensor<'float32'> {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    d[i] = s / 2 ** 31 - 1;
-  }
-  return fromArray(d, shape);
-}
-
-function expectClose(got: Tensor, want: Tensor, tol: Tolerance, what: string): void {
-  expect(got.shape, `${what}: shape`).toEqual(want.shape);
-  const g = got.toArray();
-  const w = want.toArray();
-  for (let i = 0; i < w.length; i++) {
-    const ok = Object.is(g[i], w[i]) || Math.abs(g[i]! - w[i]!) <= tol.abs + tol.rel * Math.abs(w[i]!);
-    if (!ok) expect.fail(`${what}: element ${i} is ${g[i]}, expected ${w[i]} (tol abs ${tol.abs} rel ${tol.rel})`);
-  }
-}
-
-const fastBackends = backendsOf('linear').filter((b) => b !== 'ref');
+const fastBackends = fastBackendsOf('linear');
 
 describe('linear: hand-computed', () => {
   for (const be of ['ref', ...fastBackends]) {

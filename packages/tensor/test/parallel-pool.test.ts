@@ -3,34 +3,13 @@
 // that throws, traps or exits raises a BackendError in the caller instead of hanging.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Tensor, fromArray, withBackend, linear, prepareLinear, attention, BackendError, initWasmBackend, getBackend, setBackend,
+  fromArray, withBackend, linear, prepareLinear, attention, BackendError, initWasmBackend, getBackend, setBackend,
 } from '@patchwise/tensor';
 import { setWasmRuntime } from '../src/kernels/wasm/runtime.js';
 import { wasmPackedLinear } from '../src/kernels/wasm/kernels.js';
 import { activePool, startThreads, stopThreads, OP_GEMM, OP_TEST_EXIT, OP_TEST_THROW } from '../src/parallel/pool.js';
-import { TOL, type Tolerance } from './tolerances.js';
-
-function rand(shape: number[], seed: number, int = false): Tensor<'float32'> {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    d[i] = int ? Math.round((s / 2 ** 31 - 1) * 4) : s / 2 ** 31 - 1;
-  }
-  return fromArray(d, shape);
-}
-
-function expectClose(got: Tensor, want: Tensor, tol: Tolerance, what: string): void {
-  const g = got.toArray();
-  const w = want.toArray();
-  expect(g.length).toBe(w.length);
-  for (let i = 0; i < w.length; i++) {
-    if (!(Object.is(g[i], w[i]) || Math.abs(g[i]! - w[i]!) <= tol.abs + tol.rel * Math.abs(w[i]!))) {
-      expect.fail(`${what}: element ${i} is ${g[i]}, expected ${w[i]}`);
-    }
-  }
-}
+import { TOL } from './tolerances.js';
+import { rand, randInt, expectClose } from './helpers.js';
 
 afterAll(() => {
   stopThreads();
@@ -52,8 +31,8 @@ describe('thread pool', () => {
     for (const [i, { x, lw, out }] of single.entries()) {
       expectClose(withBackend('wasm', () => linear(x, lw, null, { activation: 'gelu' })), out, TOL.exact, `case ${i}`);
     }
-    const xi = rand([197, 256], 1, true);
-    const wi = prepareLinear(rand([384, 256], 2, true), rand([384], 3, true));
+    const xi = randInt([197, 256], 1);
+    const wi = prepareLinear(randInt([384, 256], 2), randInt([384], 3));
     expectClose(withBackend('wasm', () => linear(xi, wi)), withBackend('ref', () => linear(xi, wi)), TOL.exact, 'integers vs ref');
   });
 
@@ -80,8 +59,8 @@ describe('thread pool', () => {
     const bad = [0x7ffffff0, 64, 4096, 0, 4096, 64, 0, 4, 0, 8, 4, 4, 0];
     expect(() => pool.run(() => {}, [{ op: OP_GEMM, args: bad }])).toThrow(/memory access out of bounds/);
     // still usable afterwards
-    const x = rand([64, 64], 1, true);
-    const lw = prepareLinear(rand([256, 64], 2, true));
+    const x = randInt([64, 64], 1);
+    const lw = prepareLinear(randInt([256, 64], 2));
     expectClose(withBackend('wasm', () => linear(x, lw)), withBackend('ref', () => linear(x, lw)), TOL.exact, 'after errors');
   });
 
@@ -111,8 +90,8 @@ describe('thread pool', () => {
 
   it('restarting the pool on the same runtime is clean: late exits of old workers do not poison the new slots', async () => {
     const rt = setWasmRuntime({ shared: true });
-    const x = rand([64, 64], 1, true);
-    const lw = prepareLinear(rand([256, 64], 2, true));
+    const x = randInt([64, 64], 1);
+    const lw = prepareLinear(randInt([256, 64], 2));
     const want = withBackend('ref', () => linear(x, lw));
     for (let round = 0; round < 3; round++) {
       await startThreads(rt, { threads: 2 });
@@ -129,8 +108,8 @@ describe('thread pool', () => {
 
   it('stress: 2000 back-to-back jobs, some taken back by the caller, never hang and stay exact', async () => {
     const rt = setWasmRuntime({ shared: true });
-    const x = rand([16, 32], 1, true);
-    const lw = prepareLinear(rand([64, 32], 2, true), rand([64], 3, true));
+    const x = randInt([16, 32], 1);
+    const lw = prepareLinear(randInt([64, 32], 2), randInt([64], 3));
     const want = withBackend('ref', () => linear(x, lw));
     const p = wasmPackedLinear(lw, rt);
     const a = rt.heap.alloc(16 * 32 * 4);

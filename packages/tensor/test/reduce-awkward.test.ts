@@ -3,19 +3,7 @@
 // Both sum in float64 over the reduced axes in row-major order, so equality is exact (not order luck).
 import { describe, expect, it } from 'vitest';
 import { tensor, sum, mean, max, min, argmax, variance, Tensor } from '@patchwise/tensor';
-
-function seeded(n: number, seed: number): Float32Array {
-  // xorshift32 -> values in [-2, 2)
-  let s = seed >>> 0 || 1;
-  return Float32Array.from({ length: n }, () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s / 2 ** 32) * 4 - 2;
-  });
-}
+import { rand } from './helpers.js';
 
 /** For each kept-index tuple (row-major over the kept dims), the values over the reduced axes (row-major). */
 function groups(x: Tensor, axes: number[]): number[][] {
@@ -55,7 +43,7 @@ const axisSets = [[0], [1], [2], [0, 1], [0, 2], [1, 2], [0, 1, 2]];
 describe('reductions on awkward sizes vs brute force', () => {
   for (const shape of shapes) {
     const n = shape.reduce((a, b) => a * b, 1);
-    const base = tensor(seeded(n, n), shape);
+    const base = rand(shape, n, 2); // values in [-2, 2)
     // A non-contiguous view with the same shape: build a reversed-axes tensor and permute it back.
     const rev = tensor(base.permute(2, 1, 0).toArray(), [shape[2]!, shape[1]!, shape[0]!]).permute(2, 1, 0);
     for (const x of [base, rev]) {

@@ -1,32 +1,11 @@
 // softmax / logSoftmax: hand-computed values, any axis, the named edge cases of tfjs softmax_test (overflow,
 // underflow, all -inf, NaN, size-1 and size-0 dims, -0), and fast backends vs ref on awkward sizes and views.
 import { describe, expect, it } from 'vitest';
-import { Tensor, tensor, intTensor, fromArray, softmax, logSoftmax, withBackend, backendsOf, ShapeError, DTypeError } from '@patchwise/tensor';
-import { TOL, type Tolerance } from './tolerances.js';
+import { Tensor, tensor, intTensor, softmax, logSoftmax, withBackend, ShapeError, DTypeError } from '@patchwise/tensor';
+import { TOL } from './tolerances.js';
+import { rand, expectClose, fastBackendsOf } from './helpers.js';
 
-function rand(shape: number[], seed: number, scale = 1): Tensor<'float32'> {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    d[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return fromArray(d, shape);
-}
-
-function expectClose(got: Tensor, want: Tensor | number[] | number[][], tol: Tolerance, what: string): void {
-  const wt = want instanceof Tensor ? want : tensor(want);
-  expect(got.shape, `${what}: shape`).toEqual(wt.shape);
-  const g = got.toArray();
-  const w = wt.toArray();
-  for (let i = 0; i < w.length; i++) {
-    const ok = Object.is(g[i], w[i]) || Math.abs(g[i]! - w[i]!) <= tol.abs + tol.rel * Math.abs(w[i]!);
-    if (!ok) expect.fail(`${what}: element ${i} is ${g[i]}, expected ${w[i]} (tol abs ${tol.abs} rel ${tol.rel})`);
-  }
-}
-
-const fastBackends = backendsOf('softmax').filter((b) => b !== 'ref');
+const fastBackends = fastBackendsOf('softmax');
 const F32 = (v: number): number => Math.fround(v);
 
 describe('softmax: hand-computed and edge cases', () => {

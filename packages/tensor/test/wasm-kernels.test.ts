@@ -5,42 +5,13 @@
 // float32 summation order gives the exact result and an indexing bug cannot hide inside a tolerance.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Tensor, fromArray, tensor, empty, withBackend, linear, prepareLinear, matmul, softmax, layerNorm, attention,
+  tensor, empty, withBackend, linear, prepareLinear, matmul, softmax, layerNorm, attention,
   getKernelOf, add, addInPlace, intTensor,
 } from '@patchwise/tensor';
 import { setWasmRuntime, wasmRuntime } from '../src/kernels/wasm/runtime.js';
 import { wasmGelu, wasmGeluTanh, wasmQuickGelu, wasmSilu, wasmRelu } from '../src/kernels/wasm/kernels.js';
-import { TOL, type Tolerance } from './tolerances.js';
-
-/** Deterministic values in [-scale, scale) (xorshift32). */
-function rand(shape: number[], seed: number, scale = 1): Tensor<'float32'> {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    d[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return fromArray(d, shape);
-}
-
-/** Small integers in [-4, 4]: products <= 16, sums over K <= 769 stay far below 2^24 (exact in float32). */
-function randInt(shape: number[], seed: number): Tensor<'float32'> {
-  const t = rand(shape, seed);
-  const d = t.data();
-  for (let i = 0; i < d.length; i++) d[i] = Math.round(d[i]! * 4);
-  return t;
-}
-
-function expectClose(got: Tensor, want: Tensor, tol: Tolerance, what: string): void {
-  expect(got.shape, `${what}: shape`).toEqual(want.shape);
-  const g = got.toArray();
-  const w = want.toArray();
-  for (let i = 0; i < w.length; i++) {
-    const ok = Object.is(g[i], w[i]) || Math.abs(g[i]! - w[i]!) <= tol.abs + tol.rel * Math.abs(w[i]!);
-    if (!ok) expect.fail(`${what}: element ${i} is ${g[i]}, expected ${w[i]} (tol abs ${tol.abs} rel ${tol.rel})`);
-  }
-}
+import { TOL } from './tolerances.js';
+import { rand, randInt, expectClose } from './helpers.js';
 
 const ref = <T>(fn: () => T): T => withBackend('ref', fn);
 const wasm = <T>(fn: () => T): T => withBackend('wasm', fn);

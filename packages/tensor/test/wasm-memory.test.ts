@@ -3,32 +3,11 @@
 // kernels (one "forward pass") that allocates nothing and never grows memory again.
 // Non-shared memories are used on purpose: their old ArrayBuffer detaches on grow, so a stale view reads nothing.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Tensor, fromArray, withBackend, linear, prepareLinear, layerNorm, softmax, attention } from '@patchwise/tensor';
+import { Tensor, withBackend, linear, prepareLinear, layerNorm, softmax, attention } from '@patchwise/tensor';
 import { WasmHeap, WasmStorage } from '../src/kernels/wasm/memory.js';
 import { setWasmRuntime } from '../src/kernels/wasm/runtime.js';
-import { TOL, type Tolerance } from './tolerances.js';
-
-function rand(shape: number[], seed: number): Tensor<'float32'> {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    d[i] = Math.round((s / 2 ** 31 - 1) * 4); // small integers: GEMM results are exact
-  }
-  return fromArray(d, shape);
-}
-
-function expectClose(got: Tensor, want: Tensor, tol: Tolerance, what: string): void {
-  const g = got.toArray();
-  const w = want.toArray();
-  expect(g.length).toBe(w.length);
-  for (let i = 0; i < w.length; i++) {
-    if (!(Object.is(g[i], w[i]) || Math.abs(g[i]! - w[i]!) <= tol.abs + tol.rel * Math.abs(w[i]!))) {
-      expect.fail(`${what}: element ${i} is ${g[i]}, expected ${w[i]}`);
-    }
-  }
-}
+import { TOL } from './tolerances.js';
+import { randInt, expectClose } from './helpers.js';
 
 afterAll(() => {
   setWasmRuntime({});
@@ -71,10 +50,10 @@ describe('WasmHeap', () => {
 describe('kernels across memory growth', () => {
   it('packed weights stay valid when memory grows between packing and use, and during a call', () => {
     const rt = setWasmRuntime({ shared: false, maximumPages: 4096 });
-    const W = rand([48, 40], 1);
-    const b = rand([48], 2);
+    const W = randInt([48, 40], 1);
+    const b = randInt([48], 2);
     const lw = prepareLinear(W, b);
-    const x = rand([5, 40], 3);
+    const x = randInt([5, 40], 3);
     const want = withBackend('ref', () => linear(x, lw));
     expectClose(withBackend('wasm', () => linear(x, lw)), want, TOL.exact, 'first call');
     // grow between packing and the next call
@@ -84,7 +63,7 @@ describe('kernels across memory growth', () => {
     expectClose(withBackend('wasm', () => linear(x, lw)), want, TOL.exact, 'after a grow');
     // a call whose own scratch grows memory (a much bigger input than any before)
     const rows = Math.ceil((rt.heap.byteLength - rt.heap.used) / ((40 + 48) * 4)) + 100; // scratch > free space
-    const big = rand([rows, 40], 4);
+    const big = randInt([rows, 40], 4);
     const g1 = rt.heap.growCount;
     const got = withBackend('wasm', () => linear(big, lw));
     expect(rt.heap.growCount).toBeGreaterThan(g1);
@@ -94,8 +73,8 @@ describe('kernels across memory growth', () => {
   it('a warmed-up sequence of kernels allocates nothing and never grows memory', () => {
     const rt = setWasmRuntime({ shared: false });
     const D = 64;
-    const fc = prepareLinear(rand([3 * D, D], 5), rand([3 * D], 6));
-    const lnW = rand([D], 7);
+    const fc = prepareLinear(randInt([3 * D, D], 5), randInt([3 * D], 6));
+    const lnW = randInt([D], 7);
     const step = (x: Tensor): Tensor => {
       const h = layerNorm(x, D, lnW, null); // [T, D]
       const qkv = linear(h, fc).view(1, 17, 3, 4, 16); // [1, T, 3, H, Dh]
@@ -103,7 +82,7 @@ describe('kernels across memory growth', () => {
       const a = attention(heads(0), heads(1), heads(2), { returnProbs: true });
       return softmax(a.output);
     };
-    const x = rand([17, D], 8);
+    const x = randInt([17, D], 8);
     const first = withBackend('wasm', () => step(x));
     const used = rt.heap.used;
     const grows = rt.heap.growCount;

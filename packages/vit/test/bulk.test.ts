@@ -16,7 +16,7 @@ import { encodePNG, openSafetensors, preprocessImageFiles } from '@patchwise/io'
 import { fromArray, getBackend, setBackend } from '@patchwise/tensor';
 import type { Tensor } from '@patchwise/tensor';
 import { BulkError, loadModel, mergeShards, runBulkEmbed, shardOf } from '@patchwise/vit';
-import type { BulkIO, Embedder } from '@patchwise/vit';
+import type { Embedder } from '@patchwise/vit';
 import { DEFAULT_MODEL_DIR, preprocessFor } from '../src/cli/model.js';
 import { BufferIO } from '../src/cli/io.js';
 import { run } from '../src/cli/run.js';
@@ -25,18 +25,6 @@ import { writeImageTree } from './bulk-helpers.js';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const N = 120;
 const CORRUPT = 'd01/broken.png';
-
-class MemIO implements BulkIO {
-  err_ = '';
-  out_ = '';
-  readonly errIsTTY = false;
-  err(t: string): void {
-    this.err_ += t;
-  }
-  out(t: string): void {
-    this.out_ += t;
-  }
-}
 
 /** Runs tools/bulk/job.ts in a child process; with `kill`, SIGKILLs it once its checkpoint reaches `atLeast`. */
 async function runChild(
@@ -76,7 +64,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'pw-bulk-'));
   imgs = path.join(tmp, 'imgs');
   await writeImageTree(imgs, N, { perDir: 50, corrupt: [CORRUPT] });
-  const io = new MemIO();
+  const io = new BufferIO();
   const r = await runBulkEmbed({ input: imgs, out: out('ref.safetensors'), batch: 8, checkpointEvery: 24, io });
   expect(r).toMatchObject({ total: N + 1, embedded: N, resumedFrom: 0, pool: 'cls', dim: 64 });
   reference = new Uint8Array(await readFile(out('ref.safetensors')));
@@ -107,10 +95,10 @@ describe('bulk embed (bundled model)', () => {
   });
 
   it('reports the unreadable image on stderr and keeps going', async () => {
-    const io = new MemIO();
+    const io = new BufferIO();
     await runBulkEmbed({ input: `${imgs}/d01/*.png`, out: out('d01.safetensors'), batch: 16, io });
-    expect(io.err_).toContain(`skipped unreadable image: ${imgs}/${CORRUPT}`);
-    expect(io.out_).toMatch(/embeddings \[50, 64\].*1 unreadable/); // d01 holds img00050..img00099 + the corrupt file
+    expect(io.stderr).toContain(`skipped unreadable image: ${imgs}/${CORRUPT}`);
+    expect(io.stdout).toMatch(/embeddings \[50, 64\].*1 unreadable/); // d01 holds img00050..img00099 + the corrupt file
   });
 
   it('rows equal single-image forward passes (CLS token of last_hidden_state)', async () => {
@@ -132,17 +120,17 @@ describe('bulk embed (bundled model)', () => {
     const f = out('abort.safetensors');
     await expect(
       runBulkEmbed({
-        input: imgs, out: f, batch: 8, checkpointEvery: 24, io: new MemIO(), signal: ac.signal,
+        input: imgs, out: f, batch: 8, checkpointEvery: 24, io: new BufferIO(), signal: ac.signal,
         onProgress: (p) => p.done >= 60 && ac.abort(),
       }),
     ).rejects.toMatchObject({ kind: 'aborted' });
     expect(existsSync(f)).toBe(false);
     const cp = JSON.parse(await readFile(path.join(`${f}.work`, 'checkpoint.json'), 'utf8')) as { done: number };
     expect(cp.done).toBe(48); // checkpoints every 24 inputs: the batch ending at 64 was not yet checkpointed
-    const io = new MemIO();
+    const io = new BufferIO();
     const r = await runBulkEmbed({ input: imgs, out: f, batch: 8, checkpointEvery: 24, io });
     expect(r.resumedFrom).toBe(48);
-    expect(io.err_).toContain('resuming');
+    expect(io.stderr).toContain('resuming');
     expect(new Uint8Array(await readFile(f))).toEqual(reference);
   });
 
@@ -168,7 +156,7 @@ describe('bulk embed (bundled model)', () => {
     const parts: string[] = [];
     for (const i of [2, 0, 1]) {
       const f = out(`shard${i}.safetensors`);
-      const r = await runBulkEmbed({ input: imgs, out: f, batch: 5, shard: `${i}/3`, io: new MemIO() });
+      const r = await runBulkEmbed({ input: imgs, out: f, batch: 5, shard: `${i}/3`, io: new BufferIO() });
       expect(r.shard).toBe(`${i}/3`);
       parts.push(f);
     }
@@ -178,7 +166,7 @@ describe('bulk embed (bundled model)', () => {
     await st.close();
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => shardOf(k, 3) === 0)).toBe(true);
-    const io = new MemIO();
+    const io = new BufferIO();
     const m = await mergeShards({ inputs: parts, out: out('merged.safetensors'), io });
     expect(m).toMatchObject({ embedded: N, shards: 3 });
     expect(new Uint8Array(await readFile(out('merged.safetensors')))).toEqual(reference);
@@ -217,7 +205,7 @@ async function stubEmbedder(): Promise<Embedder> {
 describe('bulk embed formats and bookkeeping (stub embedder)', () => {
   beforeAll(async () => {
     // The uninterrupted, unsharded jsonl run that the tests below compare against.
-    await runBulkEmbed({ input: imgs, out: out('all.jsonl'), embedder: await stubEmbedder(), io: new MemIO() });
+    await runBulkEmbed({ input: imgs, out: out('all.jsonl'), embedder: await stubEmbedder(), io: new BufferIO() });
   });
 
   it('jsonl: one line per input; sharded jsonl merges to the same bytes', async () => {
@@ -230,9 +218,9 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     const parts: string[] = [];
     for (const i of [0, 1, 2]) {
       parts.push(out(`s${i}.jsonl`));
-      await runBulkEmbed({ input: imgs, out: parts[i]!, embedder, shard: `${i}/3`, batch: 3, io: new MemIO() });
+      await runBulkEmbed({ input: imgs, out: parts[i]!, embedder, shard: `${i}/3`, batch: 3, io: new BufferIO() });
     }
-    await mergeShards({ inputs: parts, out: out('merged.jsonl'), io: new MemIO() });
+    await mergeShards({ inputs: parts, out: out('merged.jsonl'), io: new BufferIO() });
     expect(await readFile(out('merged.jsonl'), 'utf8')).toEqual(await readFile(out('all.jsonl'), 'utf8'));
     await expect(mergeShards({ inputs: [parts[0]!, parts[0]!], out: out('x.jsonl') })).rejects.toThrow(/shards overlap/);
   });
@@ -240,8 +228,8 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
   it('safetensors shards merge to jsonl too, equal to the unsharded jsonl', async () => {
     const embedder = await stubEmbedder();
     const parts = [0, 1].map((i) => out(`t${i}.safetensors`));
-    for (const i of [0, 1]) await runBulkEmbed({ input: imgs, out: parts[i]!, embedder, shard: `${i}/2`, io: new MemIO() });
-    await mergeShards({ inputs: parts, out: out('t.jsonl'), format: 'jsonl', io: new MemIO() });
+    for (const i of [0, 1]) await runBulkEmbed({ input: imgs, out: parts[i]!, embedder, shard: `${i}/2`, io: new BufferIO() });
+    await mergeShards({ inputs: parts, out: out('t.jsonl'), format: 'jsonl', io: new BufferIO() });
     expect(await readFile(out('t.jsonl'), 'utf8')).toEqual(await readFile(out('all.jsonl'), 'utf8'));
   });
 
@@ -250,20 +238,20 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     const f = out('job.safetensors');
     const ac = new AbortController();
     await expect(
-      runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, signal: ac.signal, io: new MemIO(), onProgress: (p) => p.done >= 20 && ac.abort() }),
+      runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, signal: ac.signal, io: new BufferIO(), onProgress: (p) => p.done >= 20 && ac.abort() }),
     ).rejects.toBeInstanceOf(BulkError);
-    await expect(runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 8, io: new MemIO() })).rejects.toThrow(/different job \(batch: was 4, now 8\)/);
+    await expect(runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 8, io: new BufferIO() })).rejects.toThrow(/different job \(batch: was 4, now 8\)/);
     await writeFile(path.join(imgs, 'new.png'), 'not an image'); // a changed input set is a different job too
-    await expect(runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new MemIO() })).rejects.toThrow(/total: was 121, now 122/);
+    await expect(runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new BufferIO() })).rejects.toThrow(/total: was 121, now 122/);
     await rm(path.join(imgs, 'new.png'));
     const saved = getBackend(); // backends round differently: a resume on another one would mix their rows
     setBackend(saved === 'ref' ? 'js' : 'ref');
     try {
-      await expect(runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new MemIO() })).rejects.toThrow(/backend: was "[a-z]+", now "[a-z]+"/);
+      await expect(runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new BufferIO() })).rejects.toThrow(/backend: was "[a-z]+", now "[a-z]+"/);
     } finally {
       setBackend(saved);
     }
-    const r = await runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new MemIO() });
+    const r = await runBulkEmbed({ input: imgs, out: f, embedder, checkpointEvery: 8, batch: 4, io: new BufferIO() });
     expect(r.resumedFrom).toBe(16);
   });
 
@@ -271,7 +259,7 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     const embedder = await stubEmbedder();
     const f = path.join(imgs, 'd00', 'self.jsonl.png'); // named like an image on purpose
     await writeFile(f, 'stale output');
-    const io = new MemIO();
+    const io = new BufferIO();
     const r = await runBulkEmbed({ input: `${imgs}/d00/**`, out: f, embedder, io, format: 'jsonl' });
     expect(r.total).toBe(50); // img00000..img00049, not self.jsonl.png
     await rm(f);
@@ -279,7 +267,7 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     const l = await runBulkEmbed({ input: out('list.txt'), out: out('list.safetensors'), embedder, io });
     expect(l.embedded).toBe(1);
     expect(l.failed.map((x) => x.path)).toEqual([`${tmp}/imgs/missing.png`]);
-    expect(io.err_).toMatch(/skipped unreadable image: .*missing\.png/);
+    expect(io.stderr).toMatch(/skipped unreadable image: .*missing\.png/);
   });
 
   it('skips an image the model cannot embed without changing the other rows', async () => {
@@ -298,11 +286,11 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     const dir = path.join(tmp, 'picky');
     await writeImageTree(dir, 5, { perDir: 10 });
     await writeFile(path.join(dir, 'd00', 'img00002b.png'), encodePNG({ width: 28, height: 28, channels: 1, data: new Uint8Array(784).fill(255) }));
-    const io = new MemIO();
+    const io = new BufferIO();
     const r = await runBulkEmbed({ input: dir, out: out('picky.jsonl'), embedder: picky, batch: 4, io });
     expect(r.embedded).toBe(5);
     expect(r.failed).toEqual([{ path: `${dir}/d00/img00002b.png`, error: 'cannot embed: flat image' }]);
-    expect(io.err_).toContain('skipped image the model cannot embed');
+    expect(io.stderr).toContain('skipped image the model cannot embed');
     await rm(path.join(dir, 'd00', 'img00002b.png'));
     await runBulkEmbed({ input: dir, out: out('picky-ok.jsonl'), embedder: picky, batch: 4, io });
     const rowsOf = async (f: string): Promise<string[]> => (await readFile(f, 'utf8')).split('\n').filter((l) => l.includes('embedding'));
@@ -318,10 +306,10 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
       runBulkEmbed({ input: imgs, out: f, embedder, batch: 4, checkpointEvery: 20, signal: ac.signal, io: tty, onProgress: (p) => p.done >= 70 && ac.abort() }),
     ).rejects.toMatchObject({ kind: 'aborted' });
     expect(tty.text).toMatch(/\r\x1b\[2Kembed \[#*-*\] \d+\/121 \d+%  [\d.]+ img\/s  ETA/);
-    const quiet = new MemIO();
+    const quiet = new BufferIO();
     const r = await runBulkEmbed({ input: imgs, out: f, embedder, batch: 4, checkpointEvery: 20, io: quiet });
     expect(r.resumedFrom).toBe(60);
-    expect(quiet.err_).not.toContain('\r'); // not a terminal: no progress bar
+    expect(quiet.stderr).not.toContain('\r'); // not a terminal: no progress bar
     expect(await readFile(f, 'utf8')).toEqual(await readFile(out('all.jsonl'), 'utf8'));
   });
 
@@ -330,9 +318,9 @@ describe('bulk embed formats and bookkeeping (stub embedder)', () => {
     const f = out('damaged.safetensors');
     await mkdir(`${f}.work`, { recursive: true });
     await writeFile(path.join(`${f}.work`, 'checkpoint.json'), '{"version": 1, "job": {}, "done": 5, "chunks": []}');
-    await expect(runBulkEmbed({ input: imgs, out: f, embedder, io: new MemIO() })).rejects.toThrow(/damaged checkpoint \(chunks cover \[0, 0\), expected \[0, 5\)\); delete its folder/);
+    await expect(runBulkEmbed({ input: imgs, out: f, embedder, io: new BufferIO() })).rejects.toThrow(/damaged checkpoint \(chunks cover \[0, 0\), expected \[0, 5\)\); delete its folder/);
     await writeFile(path.join(`${f}.work`, 'checkpoint.json'), '{"version": 1, "job": {}, "do');
-    await expect(runBulkEmbed({ input: imgs, out: f, embedder, io: new MemIO() })).rejects.toThrow(/damaged checkpoint \(not JSON/);
+    await expect(runBulkEmbed({ input: imgs, out: f, embedder, io: new BufferIO() })).rejects.toThrow(/damaged checkpoint \(not JSON/);
   });
 
   it('checks its arguments', async () => {

@@ -9,24 +9,10 @@ import { serializeSafetensors } from '@patchwise/io';
 import type { Tensor } from '@patchwise/tensor';
 import { TOL } from '../../tensor/test/tolerances.js';
 import { CLI_DATA, DATA, cli, expectOneLineError, readTensors, tempDir } from './cli-helpers.js';
+import { compare } from './model-helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-
-/** Max abs diff and count of elements outside |got - want| <= abs + rel * |want|. */
-function diff(got: Tensor, want: Tensor): { maxAbs: number; bad: number } {
-  expect(got.shape).toEqual(want.shape);
-  const g = got.toArray();
-  const w = want.toArray();
-  let maxAbs = 0;
-  let bad = 0;
-  for (let i = 0; i < g.length; i++) {
-    const d = Math.abs(g[i]! - w[i]!);
-    if (!(d <= TOL.f32Model.abs + TOL.f32Model.rel * Math.abs(w[i]!))) bad++;
-    maxAbs = Number.isNaN(d) ? Infinity : Math.max(maxAbs, d);
-  }
-  return { maxAbs, bad };
-}
 
 /** Every output name encode can write; other keys in the goldens (variants, interp tables...) are not ours. */
 const OUTPUT = /^(logits|cls_logits|distillation_logits|last_hidden_state|pooler_output|pre_logits|image_embeds|image_features|hidden_states\.\d+|attentions\.\d+|text_embeds|text_features|text_pooler_output|text_last_hidden_state|text_hidden_states\.\d+|logits_per_image|logits_per_text)$/;
@@ -53,7 +39,7 @@ async function encodeMatches(name: string, modelDir: string, expectedFile: strin
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const { tensors: got } = await readTensors(outFile);
-  expect(diff(got.get('pixel_values')!, inputs['pixel_values']!).maxAbs).toBe(0); // the inputs it used, verbatim
+  expect(compare(got.get('pixel_values')!, inputs['pixel_values']!).maxAbs).toBe(0); // the inputs it used, verbatim
   let worst = 0;
   const checked: string[] = [];
   for (const [key, want] of exp) {
@@ -62,7 +48,7 @@ async function encodeMatches(name: string, modelDir: string, expectedFile: strin
     if (!OUTPUT.test(out) || (prefix === '' && key.includes('.') && !/^(hidden_states|attentions|text_hidden_states)\./.test(key))) continue;
     const g = got.get(out);
     expect(g, `${name}: ${out} missing from the encode output (has ${[...got.keys()].join(', ')})`).toBeDefined();
-    const d = diff(g!, want);
+    const d = compare(g!, want);
     expect(d.bad, `${name} ${out}: ${d.bad} elements outside tolerance, max abs ${d.maxAbs}`).toBe(0);
     worst = Math.max(worst, d.maxAbs);
     checked.push(out);
@@ -149,7 +135,7 @@ describe('CLIP commands against the clip_full goldens (test/data/cli/clip-tiny: 
     expect(r.code).toBe(0);
     const { tensors: got } = await readTensors(out);
     for (const n of ['text_embeds', 'logits_per_image', 'image_embeds']) {
-      const d = diff(got.get(n)!, exp.get(n)!);
+      const d = compare(got.get(n)!, exp.get(n)!);
       expect(d.bad, `${n}: max abs ${d.maxAbs}`).toBe(0);
     }
   });
@@ -249,7 +235,7 @@ describe('tokens --pixels (LLaVA) reproduces clip_vision_proj visual_tokens and 
     const { tensors: got } = await readTensors(out);
     const { tensors: exp } = await readTensors(join(d, 'expected.safetensors'));
     for (const n of ['visual_tokens', 'projected_tokens']) {
-      const dd = diff(got.get(n)!, exp.get(n)!);
+      const dd = compare(got.get(n)!, exp.get(n)!);
       expect(dd.bad, `${n}: max abs ${dd.maxAbs}`).toBe(0);
       report.push(`  clip_vision_proj ${n}: max abs diff ${dd.maxAbs.toExponential(2)}`);
     }

@@ -4,16 +4,17 @@
 // An interpretation aid in the spirit of MaskCLIP (Zhou et al. 2022); see docs/cli.md for its limits.
 
 import { writePNGFile } from '@patchwise/io';
+import type { Image8, PreprocessConfig } from '@patchwise/io';
 import { linear, prepareLinear } from '@patchwise/tensor';
 import type { Tensor } from '@patchwise/tensor';
 import { numPrefixTokens } from '../../config/types.js';
+import { displayScale, enlarge, overlayHeatmap } from '../../inspect/index.js';
 import { norm, normOf } from '../../model/encoder.js';
 import { optFlag, optString } from '../args.js';
 import type { Command } from '../command.js';
 import { MODEL_OPTION, PIXELS_OPTION } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { fmtNum, printJson } from '../format.js';
-import { enlarge, overlay, upsampleGrid, viewFromPixels } from '../heatmap.js';
 import { commandInputs } from '../inputs.js';
 import type { LoadedModel } from '../model.js';
 import { loadCliModel } from '../model.js';
@@ -22,6 +23,27 @@ import { embedTexts } from '../text.js';
 
 /** Smallest side of the written picture: tiny model inputs are enlarged so the map is visible. */
 const MIN_PICTURE_SIDE = 224;
+
+/**
+ * pixel_values [1, C, H, W] back to 8-bit RGB, the picture the model saw: x * std + mean, divided by the rescale
+ * factor (the inverse of the processor's rescale + normalize), clamped to 0..255. Grayscale is repeated to RGB.
+ */
+function viewFromPixels(px: Tensor, pc: PreprocessConfig): Image8 {
+  const [, C, H, W] = px.shape as [number, number, number, number];
+  const a = px.contiguous().toArray();
+  const data = new Uint8Array(H * W * 3);
+  for (let c = 0; c < 3; c++) {
+    const src = Math.min(c, C - 1);
+    const mean = pc.doNormalize ? (pc.imageMean[src] ?? 0) : 0;
+    const std = pc.doNormalize ? (pc.imageStd[src] ?? 1) : 1;
+    const scale = pc.doRescale ? pc.rescaleFactor : 1;
+    for (let i = 0; i < H * W; i++) {
+      const v = (a[src * H * W + i]! * std + mean) / scale;
+      data[i * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
+    }
+  }
+  return { width: W, height: H, channels: 3, data };
+}
 
 /**
  * Patch tokens in the shared space: last_hidden_state [1, T, D] without the prefix tokens, through the final
@@ -47,7 +69,7 @@ export const where: Command = {
   usage: ['where <image> --text "a dog" [--model M] [--out map.png] [--json]', 'where --pixels F.safetensors --text "..." [--model M] [--out map.png]'],
   description: [
     'Patch tokens -> post_layernorm -> visual_projection, cosine with the text embedding, per patch.',
-    'Colours are scaled from the lowest (dark blue) to the highest (yellow) patch of this image; the printed',
+    'Colours (viridis) run from the lowest (dark purple) to the highest (yellow) patch of this image; the printed',
     'numbers are the cosines themselves. The picture is the model\'s view (after resize and crop).',
   ],
   options: {
@@ -71,7 +93,7 @@ export const where: Command = {
       px = b.pixels; // [1, C, H, W]
     }
     const out = lm.model.forward(px!);
-    const sims = cosineMatrix(projectPatches(lm, out['last_hidden_state']!), te.embeds).toArray(); // [N, 1] -> N values
+    const sims = cosineMatrix(projectPatches(lm, out['last_hidden_state']!), te.embeds).assertDType('float32', 'where cosines').toArray(); // [N, 1] -> N values
     const [, , H, W] = px!.shape as [number, number, number, number];
     const gh = Math.floor(H / lm.model.config.patchSize);
     const gw = Math.floor(W / lm.model.config.patchSize);
@@ -87,9 +109,9 @@ export const where: Command = {
       }
     });
     if (outFile !== undefined) {
-      const factor = Math.max(1, Math.ceil(MIN_PICTURE_SIDE / Math.max(H, W)));
-      const view = enlarge(viewFromPixels(px!.narrow(0, 0, 1), lm.preprocess), factor);
-      await writePNGFile(outFile, overlay(view, upsampleGrid(sims, gh, gw, view.height, view.width), lo, hi));
+      // the viridis overlay of `attention --out` (alpha 0.5), min-max scaled over this image's patches
+      const view = enlarge(viewFromPixels(px!.narrow(0, 0, 1), lm.preprocess), displayScale(W, H, MIN_PICTURE_SIDE));
+      await writePNGFile(outFile, overlayHeatmap(view, { gridH: gh, gridW: gw, values: sims }));
     }
     const grid = Array.from({ length: gh }, (_, r) => Array.from(sims.subarray(r * gw, (r + 1) * gw))); // [gh][gw]
     if (optFlag(args, 'json')) {
