@@ -2,37 +2,36 @@
 // warm-up, median and min; the machine description; the result record written to bench/results/*.json.
 // Optimized for stable numbers on a small shared machine: a time budget decides the number of runs.
 
+import fs from 'node:fs';
 import os from 'node:os';
+import type { BenchRecord, MachineInfo } from '../report/schema.js';
 
-/** One measured case. Field names follow the issue-7 schema (engine, backend, threads, median_ms, min_ms). */
-export interface BenchRecord {
-  suite: string;
-  /** What was timed, e.g. 'gemm 197x768x3072' or 'softmax [12, 197, 197]'. */
-  name: string;
-  engine: string;
-  backend: string;
-  /** Kernel or op name in the registry. */
-  kernel: string;
-  threads: number;
-  warmup_ms: number;
-  median_ms: number;
-  min_ms: number;
-  runs: number;
-  /** Throughput at the median: GFLOP/s for GEMM-like cases, GB/s for memory-bound row kernels. */
-  rate: number | null;
-  unit: 'GFLOP/s' | 'GB/s' | null;
-  note?: string;
+export type { BenchRecord, MachineInfo } from '../report/schema.js';
+
+/**
+ * The x86 vector extensions that bound the native peer (Linux /proc/cpuinfo): onnxruntime-node's MLAS GEMM uses
+ * AVX-512 where present, 4x the width of WebAssembly SIMD128, so the native/wasm ratio depends on this line.
+ */
+export function vectorIsa(): string {
+  try {
+    const flags = new Set((/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+    const have = ['avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_tile'].filter((f) => flags.has(f));
+    return have.length ? have.join(' ') : 'none of avx2/avx512f';
+  } catch {
+    return 'unknown';
+  }
 }
 
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  node: string;
-  platform: string;
-  date: string;
-  /** 1-minute load average at start and end: the machine may be shared; high load means noisy numbers. */
-  loadavg_start: number;
-  loadavg_end?: number;
+/** Nominal clock in MHz (/proc/cpuinfo 'cpu MHz', else os.cpus()); null where unknown. */
+export function cpuMhz(): number | null {
+  try {
+    const m = /^cpu MHz\s*:\s*([\d.]+)/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) return Math.round(Number(m[1]));
+  } catch {
+    // not Linux: fall through
+  }
+  const s = os.cpus()[0]?.speed;
+  return s ? s : null;
 }
 
 export function machineInfo(): MachineInfo {
@@ -40,6 +39,8 @@ export function machineInfo(): MachineInfo {
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     cores: cpus.length,
+    mhz: cpuMhz(),
+    isa: vectorIsa(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     date: new Date().toISOString(),
@@ -79,27 +80,22 @@ export function time(fn: () => void, opts: TimingOptions): Timing {
   return { warmupMs, medianMs: times[Math.floor((times.length - 1) / 2)]!, minMs: times[0]!, runs: times.length };
 }
 
-/** Prints records as an aligned table. */
+/** Prints op records as an aligned table. */
 export function printTable(records: readonly BenchRecord[]): void {
   const rows = records.map((r) => [
-    r.name,
+    r.model,
     r.backend,
-    r.kernel,
+    String(r.threads),
     r.median_ms.toFixed(2),
     r.min_ms.toFixed(2),
-    r.rate === null ? '' : `${r.rate.toFixed(2)} ${r.unit}`,
+    r.rate === undefined ? '' : `${r.rate.toFixed(2)} ${r.unit ?? ''}`,
     String(r.runs),
     r.note ?? '',
   ]);
-  const head = ['case', 'backend', 'kernel', 'median ms', 'min ms', 'rate (median)', 'runs', 'note'];
+  const head = ['case', 'backend', 'threads', 'median ms', 'min ms', 'rate (median)', 'runs', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
-}
-
-/** A file-name-safe slug of the CPU model, e.g. 'amd-epyc-7r13-processor'. */
-export function cpuSlug(cpu: string): string {
-  return cpu.toLowerCase().replace(/\(r\)|\(tm\)/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }

@@ -1,11 +1,16 @@
 // Op benchmark suites over the real ViT-B/16 shapes (T 197, D 768, MLP 3072, 12 heads x 64): GEMM through the
 // linear kernel (weights packed once, as at model load) and the matmul kernel, softmax over the attention
 // scores, layerNorm, GELU and attention; every backend that registered a kernel for the op is timed.
-// Kernels are called directly (outputs preallocated) so allocation is not timed.
+// Kernels are called directly (outputs preallocated) so allocation is not timed. The wasm backend is timed as
+// wasm-simd (plain SIMD128 GEMM) and wasm-relaxed (f32x4.relaxed_madd), 1 thread, plus wasm-relaxed on 2 threads
+// for the ops the thread pool splits (linear, matmul, attention).
 
+// From the package entry (dist/, built by the bench script first), like e2e/ and @patchwise/vit: the wasm runtime
+// and the thread pool are module singletons, and a second copy loaded from src/ would be configured separately.
 import {
-  Tensor, empty, fromArray, backendsOf, getKernelOf, prepareLinear,
-} from '../../packages/tensor/src/index.js';
+  Tensor, empty, fromArray, backendsOf, getKernelOf, prepareLinear, setWasmRuntime, startThreads, stopThreads, wasmRuntime,
+} from '@patchwise/tensor';
+import type { BackendName } from '@patchwise/tensor';
 import { time } from './harness.js';
 import type { BenchRecord, TimingOptions } from './harness.js';
 
@@ -34,7 +39,7 @@ interface Case {
   /** FLOPs (GFLOP/s) or bytes moved (GB/s) per call. */
   work: { flop: number } | { bytes: number };
   /** Builds the call for one backend (setup is not timed). */
-  make: (backend: string) => (() => void) | null;
+  make: (backend: BackendName) => (() => void) | null;
   /** True for cases where the plain-loop ref kernel would take minutes: ref is skipped in --quick. */
   heavy?: boolean;
 }
@@ -155,12 +160,49 @@ function cases(): Case[] {
   return list;
 }
 
-/** Runs every op case on every backend that has a kernel for it. */
-export function runOpSuites(opts: OpSuiteOptions): BenchRecord[] {
-  const records: BenchRecord[] = [];
-  for (const c of cases()) {
-    if (opts.filter && !c.name.includes(opts.filter)) continue;
-    for (const be of backendsOf(c.op)) {
+/** A backend as the suite times it: the registry backend, the label in the records, and how to set it up. */
+interface Variant {
+  be: BackendName;
+  label: string;
+  threads: number;
+  /** Ops this variant applies to (all when absent). */
+  ops?: readonly string[];
+  setup: () => Promise<void>;
+}
+
+/** ref, js, then the wasm backend as plain SIMD and as relaxed SIMD (1 thread), and relaxed on 2 threads. */
+function variants(): Variant[] {
+  const vs: Variant[] = [
+    { be: 'ref', label: 'ref', threads: 1, setup: async () => stopThreads() },
+    { be: 'js', label: 'js', threads: 1, setup: async () => stopThreads() },
+  ];
+  const rt = wasmRuntime();
+  if (rt === null) return vs; // no WebAssembly SIMD: the wasm kernels would fall back to js
+  vs.push({ be: 'wasm', label: 'wasm-simd', threads: 1, setup: async () => { stopThreads(); setWasmRuntime({ relaxed: false }); } });
+  if (rt.features.relaxedSimd) {
+    vs.push({ be: 'wasm', label: 'wasm-relaxed', threads: 1, setup: async () => { stopThreads(); setWasmRuntime({ relaxed: true }); } });
+  }
+  if (rt.heap.shared) {
+    const label = rt.features.relaxedSimd ? 'wasm-relaxed' : 'wasm-simd';
+    vs.push({
+      be: 'wasm', label, threads: 2, ops: ['linear', 'matmul', 'attention'],
+      setup: async () => { await startThreads(setWasmRuntime({ relaxed: rt.features.relaxedSimd }), { threads: 2 }); },
+    });
+  }
+  return vs;
+}
+
+/** Runs every op case on every backend that has a kernel for it; records are ordered by case, then backend. */
+export async function runOpSuites(opts: OpSuiteOptions): Promise<BenchRecord[]> {
+  const all = cases().map((c, i) => ({ c, i })).filter(({ c }) => !opts.filter || c.name.includes(opts.filter));
+  const found: { rec: BenchRecord; order: number }[] = [];
+  let vi = 0;
+  for (const v of variants()) {
+    vi++;
+    await v.setup();
+    for (const { c, i } of all) {
+      if (!backendsOf(c.op).includes(v.be) || (v.ops && !v.ops.includes(c.op))) continue;
+      const be = v.be;
       // The ref kernels are the readable oracle, timed for scale only: a GEMM takes seconds there, so one run
       // without warm-up (and none at all with --quick).
       if (be === 'ref' && c.heavy && opts.quick) continue;
@@ -169,7 +211,7 @@ export function runOpSuites(opts: OpSuiteOptions): BenchRecord[] {
           ? c.heavy
             ? { budgetMs: 0, minRuns: 1, maxRuns: 1, noWarmup: true }
             : { budgetMs: opts.quick ? 300 : 2000, minRuns: opts.quick ? 1 : 3, maxRuns: opts.quick ? 3 : 7 }
-          : { budgetMs: opts.quick ? 500 : 2500, minRuns: opts.quick ? 3 : 7, maxRuns: opts.quick ? 9 : 31 };
+          : { budgetMs: opts.quick ? 400 : 2000, minRuns: opts.quick ? 3 : 7, maxRuns: opts.quick ? 9 : 31 };
       const fn = c.make(be);
       if (!fn) continue;
       const t = time(fn, timing);
@@ -177,21 +219,23 @@ export function runOpSuites(opts: OpSuiteOptions): BenchRecord[] {
       const amount = isFlop ? (c.work as { flop: number }).flop : (c.work as { bytes: number }).bytes;
       const rec: BenchRecord = {
         suite: 'ops',
-        name: c.name,
         engine: 'patchwise',
-        backend: be,
-        kernel: c.op,
-        threads: 1,
-        warmup_ms: t.warmupMs,
+        backend: v.label,
+        model: c.name,
+        batch: 1,
+        threads: v.threads,
+        warmup_ms: timing.noWarmup ? null : t.warmupMs,
         median_ms: t.medianMs,
         min_ms: t.minMs,
         runs: t.runs,
         rate: amount / (t.medianMs * 1e6),
         unit: isFlop ? 'GFLOP/s' : 'GB/s',
+        kernel: c.op,
       };
-      records.push(rec);
+      found.push({ rec, order: i * 100 + vi });
       opts.onRecord?.(rec);
     }
   }
-  return records;
+  stopThreads();
+  return found.sort((a, b) => a.order - b.order).map((x) => x.rec);
 }

@@ -7,8 +7,8 @@ import type { Tensor } from '@patchwise/tensor';
 import { DataType, OnnxGraph } from './onnx-writer.js';
 import type { PeerRunner, VitOutputs } from './types.js';
 import { checkPixels } from './types.js';
-import type { VitSize } from './random-vit.js';
-import { seqLen } from './random-vit.js';
+import type { VitSize } from '../models/random-vit.js';
+import { seqLen } from '../models/random-vit.js';
 
 /** Looks a weight up by HF name, checking its shape (typed error naming the tensor). */
 function weight(ws: ReadonlyMap<string, Tensor>, name: string, shape: readonly number[]): Float32Array {

@@ -3,8 +3,8 @@
 // inside the child (no IPC in the timed loop). Protocol: see ChildRequest / ChildReply in ort-web-host.ts.
 
 import fs from 'node:fs';
-import { VIT_SIZES } from './random-vit.js';
-import type { VitKey } from './random-vit.js';
+import { VIT_SIZES } from '../models/random-vit.js';
+import type { VitKey } from '../models/random-vit.js';
 import { ortWebRunner } from './onnx-vit.js';
 import type { PeerRunner } from './types.js';
 import type { ChildReply, ChildRequest } from './ort-web-host.js';

@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { VitKey } from './random-vit.js';
+import type { VitKey } from '../models/random-vit.js';
 import type { PeerRunner, VitOutputs } from './types.js';
 
 export type ChildRequest =

@@ -11,12 +11,15 @@ import { loadTensors } from '@patchwise/io';
 import { fromArray, withBackend } from '@patchwise/tensor';
 import type { BackendName, Tensor } from '@patchwise/tensor';
 import { loadModel } from '@patchwise/vit';
-import { VIT_SIZES, randomPixels, randomVitDir, seqLen } from './random-vit.js';
-import type { VitKey, VitSize } from './random-vit.js';
+import { VIT_SIZES, randomPixels, randomVitDir, seqLen } from '../models/random-vit.js';
+import type { VitKey, VitSize } from '../models/random-vit.js';
 import { buildOnnxVit, ortNodeRunner } from './onnx-vit.js';
 import { ortWebChildRunner } from './ort-web-host.js';
 import { tfjsRunner } from './tfjs-vit.js';
 import type { PeerRecord, PeerRunner, VitOutputs } from './types.js';
+import { vectorIsa } from '../ops/harness.js';
+
+export { vectorIsa } from '../ops/harness.js';
 
 export type { PeerRecord } from './types.js';
 
@@ -39,6 +42,8 @@ export interface PeerOptions {
   threads?: number[];
   /** Timed runs after the warm-up. Default 7; --quick 3. Runs whose warm-up exceeds 3 s get 3 (2 in --quick: 1). */
   runs?: number;
+  /** Overrides `runs` for one model and batch (bench/run.ts uses fewer for ViT-B batch 8); the 3 s rule still applies. */
+  runsFor?: (key: VitKey, batch: number) => number | undefined;
   quick?: boolean;
   engines?: readonly PeerEngine[];
   /** Measure onnxruntime-node session creation for ViT-B (default: when 'b' is among the models). */
@@ -47,6 +52,11 @@ export interface PeerOptions {
   root?: string;
   /** Our engine's backend for the agreement reference (default 'js'). */
   referenceBackend?: BackendName;
+  /**
+   * Our engine's batch-1 outputs on randomPixels(s, 1), when the caller already computed them (bench/run.ts does,
+   * with the same checkpoint); otherwise they are computed here with `referenceBackend`.
+   */
+  reference?: (key: VitKey) => VitOutputs | undefined;
   /** Progress lines (default console.log). */
   log?: (line: string) => void;
 }
@@ -161,7 +171,7 @@ export async function runPeers(opts: PeerOptions = {}): Promise<PeersResult> {
   for (const key of models) {
     const s = VIT_SIZES[key];
     const dir = await randomVitDir(key, opts.root);
-    const ours = await ourOutputs(dir, s, refBackend);
+    const ours = opts.reference?.(key) ?? (await ourOutputs(dir, s, refBackend));
     const weights = await loadTensors(dir);
     const onnx = buildOnnxVit(s, weights);
     const onnxPath = path.join(os.tmpdir(), `patchwise-peers-${process.pid}-${key}.onnx`);
@@ -195,7 +205,8 @@ export async function runPeers(opts: PeerOptions = {}): Promise<PeersResult> {
             const warmup = performance.now() - t0;
             const who = { engine: runner.engine, backend: runner.backend, model: s.name, batch, threads: runner.threads };
             result.agreement.push(checkAgreement(s, ours, first, who));
-            const runs = warmup > 3000 ? (quick ? 1 : 3) : runsDefault;
+            const wanted = opts.runsFor?.(key, batch) ?? runsDefault;
+            const runs = warmup > 3000 ? Math.min(wanted, quick ? 1 : 3) : wanted;
             let times: number[];
             if (benchFn) {
               times = await benchFn(px, batch, runs);
@@ -208,7 +219,7 @@ export async function runPeers(opts: PeerOptions = {}): Promise<PeersResult> {
               }
             }
             const st = stats(times);
-            const rec: PeerRecord = { ...who, warmup_ms: warmup, median_ms: st.median, min_ms: st.min };
+            const rec: PeerRecord = { ...who, warmup_ms: warmup, median_ms: st.median, min_ms: st.min, runs: times.length };
             result.records.push(rec);
             const a = result.agreement[result.agreement.length - 1]!;
             log(
@@ -243,7 +254,7 @@ export async function ortNodeLoad(onnx: Uint8Array, s: VitSize, n: number, log: 
   }
   const st = stats(times);
   log(`${s.name} onnxruntime-node session create (${(onnx.length / 2 ** 20).toFixed(0)} MB model): median ${st.median.toFixed(0)} ms, min ${st.min.toFixed(0)} ms (${n} runs)`);
-  return { engine: 'onnxruntime-node', backend: 'session-create', model: s.name, batch: 0, threads: 1, warmup_ms: 0, median_ms: st.median, min_ms: st.min };
+  return { engine: 'onnxruntime-node', backend: 'session-create', model: s.name, batch: 0, threads: 1, warmup_ms: 0, median_ms: st.median, min_ms: st.min, runs: n };
 }
 
 /** A fixed-width table of the records (and the ratio of each median to onnxruntime-node x1 on the same row key). */
@@ -277,20 +288,6 @@ function parseCli(argv: string[]): PeerOptions & { json: string | null } {
   for (const m of o.models ?? []) if (!(m in VIT_SIZES)) throw new Error(`peers: unknown model '${m}' (expected ti, s, b)`);
   for (const e of o.engines ?? []) if (!ALL_ENGINES.includes(e)) throw new Error(`peers: unknown engine '${e}' (expected ${ALL_ENGINES.join(', ')})`);
   return o;
-}
-
-/**
- * The x86 vector extensions that bound the native peer (Linux /proc/cpuinfo): onnxruntime-node's MLAS GEMM uses
- * AVX-512 where present, 4x the width of WebAssembly SIMD128, so the native/wasm ratio depends on this line.
- */
-export function vectorIsa(): string {
-  try {
-    const flags = new Set((/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
-    const have = ['avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_tile'].filter((f) => flags.has(f));
-    return have.length ? have.join(' ') : 'none of avx2/avx512f';
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(): Promise<void> {

@@ -7,8 +7,8 @@ import type { Tensor } from '@patchwise/tensor';
 import type * as TF from '@tensorflow/tfjs';
 import type { PeerRunner, VitOutputs } from './types.js';
 import { checkPixels } from './types.js';
-import type { VitSize } from './random-vit.js';
-import { seqLen } from './random-vit.js';
+import type { VitSize } from '../models/random-vit.js';
+import { seqLen } from '../models/random-vit.js';
 
 type Tf = typeof TF;
 type T = TF.Tensor;

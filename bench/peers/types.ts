@@ -29,6 +29,8 @@ export interface PeerRecord {
   warmup_ms: number;
   median_ms: number;
   min_ms: number;
+  /** Timed runs behind median and min. */
+  runs: number;
 }
 
 /** Throws unless `pixels` holds exactly [batch, 3, image, image] values. */

@@ -1,5 +1,6 @@
-// Random-weight HF ViTForImageClassification checkpoints (config.json + model.safetensors under HF tensor names)
-// for ViT-Ti/16, ViT-S/16 and ViT-B/16 at 224, written once per size under the OS temp dir and reused.
+// The one random-weight ViT of the benchmarks: HF ViTForImageClassification checkpoints (config.json +
+// model.safetensors under HF tensor names) for ViT-Ti/16, ViT-S/16 and ViT-B/16 at 224, written once per size under
+// the OS temp dir and reused; our engine (e2e/) and every peer (peers/) load the SAME file, so the weights match.
 // Optimized for determinism (xorshift32 seed per tensor) and for activations that stay sane through 12 layers.
 // Names and shapes match HF transformers models/vit/modeling_vit.py (ViTEmbeddings, ViTLayer, classifier).
 
