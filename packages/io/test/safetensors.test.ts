@@ -487,3 +487,35 @@ describe('sharded checkpoints', () => {
     expect((await asyncErrorOf(() => openCheckpoint(mkdtempSync(join(dir, 'empty-'))))).kind).toBe('IoError');
   });
 });
+
+describe('tensor(name, into): decoding into a caller-owned array (used to read q, k, v side by side)', () => {
+  it('fills exactly the given subarray, from memory and from a file, F32 and F16 alike', async () => {
+    // q = [1, 2], k = [3, 4] as F32; h = [0.5, -2] as F16 (0x3800, 0xc000): all exact in float32.
+    const bytes = serializeSafetensors({
+      q: tensor([1, 2]),
+      k: tensor([3, 4]),
+      h: { dtype: 'F16', shape: [2], data: new Uint8Array(new Uint16Array([0x3800, 0xc000]).buffer) },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'pw-into-'));
+    const path = join(dir, 'x.safetensors');
+    writeFileSync(path, bytes);
+    const file = await openSafetensors(path);
+    try {
+      for (const f of [parseSafetensors(bytes), file]) {
+        const fused = new Float32Array([9, 9, 9, 9, 9, 9, 9]);
+        const q = await f.tensor('q', fused.subarray(0, 2));
+        await f.tensor('k', fused.subarray(2, 4));
+        await f.tensor('h', fused.subarray(4, 6));
+        expect(Array.from(fused)).toEqual([1, 2, 3, 4, 0.5, -2, 9]); // the last slot is untouched
+        expect(q.shape).toEqual([2]);
+        expect(q.data().buffer).toBe(fused.buffer); // no copy: the tensor views the caller's memory
+        // Wrong length or element type: a typed error naming the tensor, before anything is written.
+        await expect(f.tensor('q', new Float32Array(3))).rejects.toMatchObject({ name: 'SafetensorsError', kind: 'InvalidArgument', tensor: 'q' });
+        await expect(f.tensor('q', new Int32Array(2))).rejects.toMatchObject({ kind: 'InvalidArgument' });
+      }
+    } finally {
+      await file.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

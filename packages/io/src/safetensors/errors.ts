@@ -27,7 +27,7 @@ export type SafetensorsErrorKind =
   | 'UnsupportedShape' // a dimension above 2^53 - 1 (possible only in zero-element tensors)
   | 'IntegerOverflow' // an integer value that int32 cannot hold exactly
   | 'InvalidShardIndex' // model.safetensors.index.json malformed or naming an unsafe shard path
-  | 'InvalidArgument' // writer: a bad name, shape, value or metadata passed by the caller
+  | 'InvalidArgument' // writer: a bad name, shape, value or metadata passed by the caller; reader: a wrong `into` array
   | 'IoError' // the file system failed, or the file changed under us
   | 'Closed'; // the file was closed
 

@@ -89,10 +89,10 @@ export class SafetensorsFileReader extends HeaderReader implements SafetensorsFi
     return this.fh;
   }
 
-  async tensor(name: string): Promise<Tensor> {
+  async tensor(name: string, into?: Float32Array | Int32Array): Promise<Tensor> {
     const e = this.entry(name);
     const fh = this.handle(name);
-    const { shape, out, count } = allocateFor(e, this.file);
+    const { shape, out, count } = allocateFor(e, this.file, into);
     const position = this.header.dataStart + e.begin;
     if (LITTLE_ENDIAN_HOST && ((e.dtype === 'F32' && out instanceof Float32Array) || (e.dtype === 'I32' && out instanceof Int32Array))) {
       // Same layout on disk and in memory: read into the output array itself.
@@ -187,8 +187,8 @@ export class ShardedSafetensors implements SafetensorsFile {
     return this.shard(name).info(name);
   }
 
-  tensor(name: string): Promise<Tensor> {
-    return this.shard(name).tensor(name);
+  tensor(name: string, into?: Float32Array | Int32Array): Promise<Tensor> {
+    return this.shard(name).tensor(name, into);
   }
 
   raw(name: string): Promise<Uint8Array> {

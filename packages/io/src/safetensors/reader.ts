@@ -31,8 +31,12 @@ export interface SafetensorsFile {
   names(): string[];
   has(name: string): boolean;
   info(name: string): TensorInfo;
-  /** The tensor as float32 (real dtypes) or int32 (integer dtypes and BOOL); a fresh, contiguous copy. */
-  tensor(name: string): Promise<Tensor>;
+  /**
+   * The tensor as float32 (real dtypes) or int32 (integer dtypes and BOOL); a fresh, contiguous copy, or decoded
+   * into `into` when given (exactly the element count, of the target type): lets a caller place several tensors
+   * side by side in one buffer without a second copy.
+   */
+  tensor(name: string, into?: Float32Array | Int32Array): Promise<Tensor>;
   /** The tensor's bytes exactly as stored (little-endian), in a fresh array. */
   raw(name: string): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -84,8 +88,8 @@ export function shapeOf(e: TensorEntry, file: string): readonly number[] {
   return e.shape;
 }
 
-/** Output array for a tensor, with the checks that come before reading any data. */
-export function allocateFor(e: TensorEntry, file: string): { target: 'float32' | 'int32'; shape: readonly number[]; out: Float32Array | Int32Array; count: number } {
+/** Output array for a tensor (`into` when given, after checking it fits), with the checks that come before reading any data. */
+export function allocateFor(e: TensorEntry, file: string, into?: Float32Array | Int32Array): { target: 'float32' | 'int32'; shape: readonly number[]; out: Float32Array | Int32Array; count: number } {
   const shape = shapeOf(e, file);
   const target = decodeTarget(e.dtype);
   if (target === 'unsupported') {
@@ -96,6 +100,13 @@ export function allocateFor(e: TensorEntry, file: string): { target: 'float32' |
   // the Tensor class could not hold that shape.
   if (!Number.isSafeInteger(count)) {
     throw new SafetensorsError('UnsupportedShape', `shape ${e.shapeText} has an element count JS numbers cannot hold exactly`, { file, tensor: e.name });
+  }
+  if (into !== undefined) {
+    const kind = into instanceof Float32Array ? 'float32' : 'int32';
+    if (kind !== target || into.length !== count) {
+      throw new SafetensorsError('InvalidArgument', `expected a ${target} destination of ${count} elements for shape ${e.shapeText}, found a ${kind} array of ${into.length}`, { file, tensor: e.name });
+    }
+    return { target, shape, count, out: into };
   }
   try {
     return { target, shape, count, out: target === 'float32' ? new Float32Array(count) : new Int32Array(count) };
@@ -139,9 +150,9 @@ export class SafetensorsBuffer extends HeaderReader implements SafetensorsFile {
     return this.bytes.subarray(start + e.begin, start + e.end);
   }
 
-  tensorSync(name: string): Tensor {
+  tensorSync(name: string, into?: Float32Array | Int32Array): Tensor {
     const e = this.entry(name);
-    const { shape, out, count } = allocateFor(e, this.file);
+    const { shape, out, count } = allocateFor(e, this.file, into);
     decodeInto(e, this.file, this.slice(e), out, 0, count);
     return fromArray(out, shape) as Tensor;
   }
@@ -150,8 +161,8 @@ export class SafetensorsBuffer extends HeaderReader implements SafetensorsFile {
     return this.slice(this.entry(name)).slice();
   }
 
-  async tensor(name: string): Promise<Tensor> {
-    return this.tensorSync(name);
+  async tensor(name: string, into?: Float32Array | Int32Array): Promise<Tensor> {
+    return this.tensorSync(name, into);
   }
 
   async raw(name: string): Promise<Uint8Array> {

@@ -4,7 +4,7 @@
 // Matches HF ViTLayer (modeling_vit.py), CLIPEncoderLayer (modeling_clip.py), SiglipEncoderLayer
 // (modeling_siglip.py), Dinov2Layer (modeling_dinov2.py) and timm Block (vision_transformer.py).
 
-import { addInPlace, attention, concat, layerNorm, linear, mul, prepareLinear, resolveActivation } from '@patchwise/tensor';
+import { HeapStorage, addInPlace, attention, concat, fromArray, layerNorm, linear, mul, prepareLinear, resolveActivation } from '@patchwise/tensor';
 import type { ActivationOp, LinearWeights, Tensor } from '@patchwise/tensor';
 import type { BlockConfig } from '../config/types.js';
 import type { WeightSet } from '../weights/map.js';
@@ -53,13 +53,50 @@ export function linearOf(ws: WeightSet, name: string, bias = true): LinearWeight
   return prepareLinear(need(ws, `${name}.weight`), bias ? need(ws, `${name}.bias`) : null);
 }
 
+/**
+ * concat(parts, 0) for the q/k/v fusion at load. Dense float32 parts that already lie back to back in one buffer
+ * (loadWeights reads q, k, v that way; timm's fused qkv is split into such views) become a view of it, no copy;
+ * other dense float32 parts are copied with one typed-array `set` each (the generic concat kernel copies element
+ * by element: ~90 ms of ViT-B's load). Anything else goes to concat.
+ */
+function stackRows(parts: Tensor[]): Tensor {
+  const first = parts[0]!;
+  const rest = first.shape.slice(1);
+  const same = (t: Tensor): boolean => t.dtype === 'float32' && t.isContiguous() && t.rank === first.rank && t.shape.every((d, i) => i === 0 || d === first.shape[i]);
+  if (!parts.every(same)) return concat(parts, 0);
+  let rows = 0;
+  let size = 0;
+  for (const t of parts) {
+    rows += t.shape[0]!;
+    size += t.size;
+  }
+  const data0 = first.data();
+  const start = data0.byteOffset + first.offset * 4;
+  let next = start;
+  const adjacent = parts.every((t) => {
+    const d = t.data();
+    const at = d.byteOffset + t.offset * 4;
+    next += t.size * 4;
+    // JS-heap storages only: a view into a wasm memory must not outlive a grow (storage.ts).
+    return t.storage instanceof HeapStorage && d.buffer === data0.buffer && at === next - t.size * 4;
+  });
+  if (adjacent && data0 instanceof Float32Array) return fromArray(new Float32Array(data0.buffer, start, size), [rows, ...rest]);
+  const out = new Float32Array(size);
+  let at = 0;
+  for (const t of parts) {
+    out.set(t.data().subarray(t.offset, t.offset + t.size), at);
+    at += t.size;
+  }
+  return fromArray(out, [rows, ...rest]);
+}
+
 /** Packs the blocks' weights (canonical names `${prefix}layers.{i}.*`). */
 export function prepareLayers(ws: WeightSet, prefix: string, cfg: BlockConfig): LayerWeights[] {
   const layers: LayerWeights[] = [];
   for (let i = 0; i < cfg.layers; i++) {
     const l = `${prefix}layers.${i}.`;
-    const w = concat([need(ws, `${l}q.weight`), need(ws, `${l}k.weight`), need(ws, `${l}v.weight`)], 0); // [3*inner, D]
-    const b = cfg.qkvBias ? concat([need(ws, `${l}q.bias`), need(ws, `${l}k.bias`), need(ws, `${l}v.bias`)], 0) : null;
+    const w = stackRows([need(ws, `${l}q.weight`), need(ws, `${l}k.weight`), need(ws, `${l}v.weight`)]); // [3*inner, D]
+    const b = cfg.qkvBias ? stackRows([need(ws, `${l}q.bias`), need(ws, `${l}k.bias`), need(ws, `${l}v.bias`)]) : null; // [3*inner]
     // Keep q, k, v in the weight set as views of the fused copy, so the separate arrays can be freed.
     const inner = cfg.heads * cfg.headDim;
     ['q', 'k', 'v'].forEach((p, j) => {

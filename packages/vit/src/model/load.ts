@@ -5,12 +5,13 @@
 // preprocessor_config.json (optional).
 
 import { openCheckpoint, parseSafetensors } from '@patchwise/io';
+import { fromArray } from '@patchwise/tensor';
 import type { Tensor } from '@patchwise/tensor';
 import { parseConfig } from '../config/index.js';
 import type { EncoderConfig } from '../config/types.js';
 import { canonicalShapes } from '../weights/canonical.js';
 import { assembleWeights, planWeights } from '../weights/map.js';
-import type { WeightSet } from '../weights/map.js';
+import type { WeightPlan, WeightSet } from '../weights/map.js';
 import { FAMILIES } from '../families/index.js';
 import { VisionModel } from './vision.js';
 
@@ -18,7 +19,8 @@ import { VisionModel } from './vision.js';
 export interface CheckpointReader {
   names(): string[];
   info(name: string): { readonly dtype: string; readonly shape: readonly number[] };
-  tensor(name: string): Promise<Tensor> | Tensor;
+  /** `into`, when the reader supports it, receives the decoded float32 values (no separate allocation). */
+  tensor(name: string, into?: Float32Array): Promise<Tensor> | Tensor;
 }
 
 /**
@@ -38,8 +40,45 @@ export async function loadWeights(cfg: EncoderConfig, reader: CheckpointReader, 
   // Names, shapes and dtypes are checked from the header before any tensor data is read.
   const plan = planWeights(reader, FAMILIES[cfg.family].names, expected, { layers: cfg.layers, textLayers: cfg.text?.layers ?? 0, where });
   const read = new Map<string, Tensor>();
-  for (const n of plan.sources) read.set(n, await reader.tensor(n)); // F16 / BF16 decoded to float32 by the reader
+  const into = qkvDestinations(plan.rules, expected);
+  for (const n of plan.sources) {
+    const dst = into.get(n);
+    if (dst === undefined) {
+      read.set(n, await reader.tensor(n)); // F16 / BF16 decoded to float32 by the reader
+      continue;
+    }
+    const t = await reader.tensor(n, dst);
+    // A reader that ignores `into` returned its own array: copy it into place (same values either way).
+    if (t.data() !== dst) {
+      const c = t.contiguous();
+      dst.set(c.data().subarray(c.offset, c.offset + c.size));
+    }
+    read.set(n, fromArray(dst, t.shape));
+  }
   return assembleWeights(plan, (n) => read.get(n)!);
+}
+
+/**
+ * One float32 buffer per layer for its q, k and v (weights; biases separately), each source read into its third:
+ * prepareLayers then fuses them into the [3 * inner, D] projection without copying (ViT-B: 85 MB less to allocate
+ * and copy at load). Only for separate q/k/v sources stored in the canonical shape.
+ */
+function qkvDestinations(rules: WeightPlan['rules'], expected: ReadonlyMap<string, readonly number[]>): Map<string, Float32Array> {
+  const sourceOf = new Map<string, string>();
+  for (const r of rules) if (r.to.length === 1 && r.layout === undefined) sourceOf.set(r.to[0]!, r.from);
+  const out = new Map<string, Float32Array>();
+  for (const canon of sourceOf.keys()) {
+    const m = /^(.*layers\.\d+\.)q\.(weight|bias)$/.exec(canon);
+    if (!m) continue;
+    const names = ['q', 'k', 'v'].map((p) => `${m[1]}${p}.${m[2]}`);
+    const shapes = names.map((c) => expected.get(c));
+    const sources = names.map((c) => sourceOf.get(c));
+    if (sources.some((x) => x === undefined) || shapes.some((x) => x === undefined || x.join() !== shapes[0]!.join())) continue;
+    const size = shapes[0]!.reduce((a, b) => a * b, 1);
+    const buf = new Float32Array(3 * size);
+    sources.forEach((src, j) => out.set(src!, buf.subarray(j * size, (j + 1) * size)));
+  }
+  return out;
 }
 
 /** Builds a model from a parsed config and an opened checkpoint. */

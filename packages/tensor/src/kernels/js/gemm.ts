@@ -34,6 +34,15 @@ export function packPanels(src: Float32Array, off: number, sk: number, sn: numbe
     const n0 = p * NR;
     const w = Math.min(NR, N - n0);
     const base = p * K * NR;
+    if (sk === 1) {
+      // B = W^T of a dense W [N, K] (linear weights): walk each source row sequentially and scatter into the
+      // panel (which stays in cache), instead of reading NR rows at once with a stride of K.
+      for (let j = 0; j < w; j++) {
+        const s = off + (n0 + j) * sn;
+        for (let k = 0; k < K; k++) data[base + k * NR + j] = src[s + k]!;
+      }
+      continue;
+    }
     for (let k = 0; k < K; k++) {
       const s = off + k * sk + n0 * sn;
       const d = base + k * NR;

@@ -289,6 +289,12 @@ export class FuncBuilder {
   }
 
   // ---- v128 / f32x4 / i32x4 ----
+  /** i8x16.shuffle by 32-bit lanes: lane i of the result is lane lanes[i] of a (0-3) or of b (4-7); bits move unchanged. */
+  shuffle32(l0: number, l1: number, l2: number, l3: number): this {
+    this.simd(0x0d);
+    for (const l of [l0, l1, l2, l3]) this.code.bytes([4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+    return this;
+  }
   f32x4Splat(): this {
     return this.simd(0x13);
   }
