@@ -3,13 +3,16 @@
 packages/io/test/data/{png,jpeg,photos} with trimmed manifests, and writes INDEPENDENT references made by
 Pillow 9.4 (libjpeg-turbo 2.1.5): for JPEGs the decoded RGB (`ImageOps.exif_transpose(im).convert('RGB')`)
 stored as lossless PNG, and for PIL modes L/LA/RGB/RGBA/P/I/1 small PNGs plus PIL's convert('RGB') /
-convert('L') output (packages/io/test/data/png-convert). Run: /usr/bin/python3 tools/image-measure/make_test_data.py
+convert('L') output (packages/io/test/data/png-convert).
+Run: /usr/bin/python3 tools/image-measure/make_test_data.py <realdata dir> (the corpus folder of the shared data)
 """
-import hashlib, json, os, shutil, sys
+import hashlib, json, os, re, shutil, sys
 import numpy as np
 from PIL import Image, ImageOps
 
-REAL = '/work/shared/realdata'
+if len(sys.argv) != 2:
+    sys.exit('usage: make_test_data.py <realdata dir>')
+REAL = sys.argv[1]
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'packages', 'io', 'test', 'data')
 
 JPEG_SUBSET = [
@@ -156,8 +159,16 @@ def copy_jpegs(kind, subset, extra):
         shutil.copyfile(f'{REAL}/{kind}/{rel}', dst)
     trimmed = {'format': man['format'], 'reference': man['reference'], 'fields': man['fields'],
                'pil_ref': 'PNG of np.asarray(ImageOps.exif_transpose(Image.open(f)).convert("RGB")), Pillow 9.4.0 / libjpeg-turbo 2.1.5, made by tools/image-measure/make_test_data.py',
-               'subset_of': f'shared/realdata/{kind}/manifest.json ({len(files)} of {len(man["files"])} files)', 'files': files}
-    json.dump(trimmed, open(os.path.join(out_dir, 'manifest.json'), 'w'), indent=1)
+               'subset_of': f'realdata/{kind}/manifest.json ({len(files)} of {len(man["files"])} files)', 'files': files}
+    write_manifest(os.path.join(out_dir, 'manifest.json'), trimmed)
+
+
+def write_manifest(path, data):
+    # Pillow's recorded error messages name the corpus path it opened ('.../realdata/png/x.png'); keep them relative
+    # to the corpus folder so the repo's copy names no path outside itself.
+    text = re.sub(r"[^'\"\s]*realdata/", 'realdata/', json.dumps(data, indent=1))
+    with open(path, 'w') as f:
+        f.write(text)
 
 
 def copy_png():
@@ -172,9 +183,8 @@ def copy_png():
     for rel in ['pngsuite/PngSuite.LICENSE', 'pngsuite/PngSuite.README', 'image-png/bugfixes__License.toml']:
         if os.path.exists(f'{REAL}/png/{rel}'):
             shutil.copyfile(f'{REAL}/png/{rel}', os.path.join(out_dir, rel))
-    json.dump({'format': man['format'], 'reference': man['reference'], 'fields': man['fields'],
-               'subset_of': 'shared/realdata/png/manifest.json (all files)', 'files': files},
-              open(os.path.join(out_dir, 'manifest.json'), 'w'), indent=1)
+    write_manifest(os.path.join(out_dir, 'manifest.json'), {'format': man['format'], 'reference': man['reference'],
+                   'fields': man['fields'], 'subset_of': 'realdata/png/manifest.json (all files)', 'files': files})
 
 
 def make_convert_refs():
@@ -183,7 +193,7 @@ def make_convert_refs():
     os.makedirs(out_dir, exist_ok=True)
     # the decode-only 16-bit RGB fixture (not copied by the preprocessing tests, which need resized outputs)
     for f in ['rgb16_96x64.png', 'rgb16_96x64.expected.safetensors']:
-        shutil.copyfile(f'/work/shared/fixtures/preprocess/{f}', os.path.join(out_dir, f))
+        shutil.copyfile(os.path.join(REAL, '..', 'fixtures', 'preprocess', f), os.path.join(out_dir, f))
     rng = np.random.default_rng(1234)
     W, H = 13, 7
     cases = {}

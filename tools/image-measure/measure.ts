@@ -1,7 +1,7 @@
 // Measures our JPEG decode (exact path), our jpeg-js fallback (jpeg-js planes + libjpeg-style upsampling and
 // colour) and plain jpeg-js against Pillow 9.4 / libjpeg-turbo 2.1.5 over the shared corpora, per file class
 // (components x chroma sampling).
-// Run from the repo root: npx tsx tools/image-measure/measure.ts [--realdata /work/shared/realdata] [--json out.json]
+// Run from the repo root: npx tsx tools/image-measure/measure.ts --realdata <realdata dir> [--json out.json]
 // Needs /usr/bin/python3 with PIL + numpy (pil_decode.py writes PIL's RGB decodes to a temp dir).
 
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,8 @@ const jpeg = createRequire(new URL('../../packages/io/package.json', import.meta
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : dflt; };
-const REAL = opt('--realdata', '/work/shared/realdata');
+const REAL = opt('--realdata', '');
+if (REAL === '') throw new Error('usage: measure.ts --realdata <realdata dir> [--json out.json]');
 const jsonOut = opt('--json', '');
 
 interface Entry { file: string; expect: string; structure?: { sampling?: string; components?: number; sof?: string; adobe_transform?: number } }

@@ -1,8 +1,8 @@
-// Offline check (not a test: it reads /work/shared) of every `vit224` reference in realdata/photos:
+// Offline check (not a test: it reads the shared realdata corpus) of every `vit224` reference in realdata/photos:
 // 1. resize step alone: PIL's decode (from make_photo_refs.py) -> our resizeU8(224, 224, BILINEAR) vs the
 //    reference PNG, byte for byte;
 // 2. whole pipeline from the JPEG: our decoder (jpeg-js based) + toRGB + resize vs the reference, measured.
-// Run: npx tsx tools/preprocess-refs/check-photos.ts /work/shared/realdata/photos /tmp/photo-refs
+// Run: npx tsx tools/preprocess-refs/check-photos.ts <realdata dir>/photos /tmp/photo-refs
 
 import { readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';

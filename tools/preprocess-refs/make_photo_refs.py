@@ -8,7 +8,7 @@ reference was resized from: see manifest `vit_reference`) and, for `vit224_witho
 <out>/<stem>.no-exif.pil_rgb.png = Image.open(f).convert('RGB'). It also checks that PIL's own
 resize((224, 224), BILINEAR) of that image reproduces the stored vit224 PNG, so the references are consistent.
 
-Run: /usr/bin/python3 tools/preprocess-refs/make_photo_refs.py /work/shared/realdata/photos /tmp/photo-refs
+Run: /usr/bin/python3 tools/preprocess-refs/make_photo_refs.py <realdata dir>/photos /tmp/photo-refs
 Needs python3-pil (Debian, Pillow 9.4.0).
 """
 import json
